@@ -1,0 +1,75 @@
+"""Configuration. Every setting can come from an `OUTREACH_*` environment variable.
+
+Secrets (`OUTREACH_SECRET_KEY`, `OUTREACH_CLIENT_KEY`) have no default outside tests: `make run`
+writes them once into `instance/config.py`, which `create_app` reads after this module.
+"""
+
+import os
+from datetime import timedelta
+
+
+def _env(name, default=None):
+    return os.environ.get(f"OUTREACH_{name}", default)
+
+
+def _env_bool(name, default=False):
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    SECRET_KEY = _env("SECRET_KEY")
+    # Key of the HMAC that turns client codes into pseudonyms. Losing it only breaks linking.
+    OUTREACH_CLIENT_KEY = _env("CLIENT_KEY")
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", "sqlite:///outreach.db")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    OUTREACH_TIMEZONE = _env("TIMEZONE", "Europe/Amsterdam")
+    OUTREACH_MAX_BACKDATE_DAYS = int(_env("MAX_BACKDATE_DAYS", "90"))
+    OUTREACH_FUTURE_SKEW_MINUTES = 10
+    OUTREACH_SUPPRESSION_THRESHOLD = int(_env("SUPPRESSION_THRESHOLD", "10"))
+    OUTREACH_DEMO_PASSWORD = _env("DEMO_PASSWORD")
+    OUTREACH_SYNC_MAX_RECORDS = 500
+
+    # A sync batch of 500 records fits comfortably; anything bigger is refused with 413.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+
+    BABEL_DEFAULT_LOCALE = _env("DEFAULT_LANGUAGE", "en")
+    BABEL_DEFAULT_TIMEZONE = OUTREACH_TIMEZONE
+    OUTREACH_LANGUAGES = ("en", "nl")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Field phones stay signed in for a fortnight when "remember me" is ticked.
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    # CSRF is checked by outreach.auth.csrf (after sign-in, so the API can answer 401 first).
+    WTF_CSRF_CHECK_DEFAULT = False
+    WTF_CSRF_TIME_LIMIT = None
+
+    API_TITLE = "Outreach API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    OUTREACH_CLIENT_KEY = "test-client-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("OUTREACH_TEST_DATABASE_URL", "sqlite://")
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    BABEL_DEFAULT_LOCALE = "en"

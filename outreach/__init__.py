@@ -1,0 +1,99 @@
+"""Outreach: field software for harm-reduction teams."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask, request
+from flask_login import current_user
+
+from outreach.extensions import api, babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def select_locale() -> str:
+    """The user's own language, else the browser's, else the organisation's default."""
+    from flask import current_app
+
+    languages = current_app.config["OUTREACH_LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def create_app(config=None) -> Flask:
+    """Build the app. `config` is a config class or a mapping laid over the defaults."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object("config.Config")
+    if config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    elif isinstance(config, dict):
+        app.config.from_object("config.TestingConfig")
+        app.config.update(config)
+    else:
+        app.config.from_object(config)
+    for name in ("SECRET_KEY", "OUTREACH_CLIENT_KEY"):
+        if not app.config.get(name):
+            raise RuntimeError(
+                f"{name} is not set: set OUTREACH_{name.removeprefix('OUTREACH_')} "
+                "or run `make run` once to create instance/config.py."
+            )
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from outreach.auth.access import protect_request, unauthorized
+    from outreach.auth.service import load_user
+    from outreach.database import configure_sqlite
+    from outreach.errors import register_error_handlers
+    from outreach.web import init_web
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(unauthorized)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    api.init_app(app)
+    # After api.init_app, whose own HTTP error handler would answer JSON to pages too.
+    register_error_handlers(app)
+    app.before_request(protect_request)
+    init_web(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from outreach import health
+    from outreach.auth import api as auth_api
+    from outreach.auth import views as auth_views
+    from outreach.catalog import api as catalog_api
+    from outreach.field import views as field_views
+    from outreach.records import api as records_api
+    from outreach.sync import api as sync_api
+
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(field_views.bp)
+    app.register_blueprint(health.bp)
+    for blueprint in (auth_api.blp, catalog_api.blp, sync_api.blp, records_api.blp):
+        api.register_blueprint(blueprint)
+
+    from outreach import cli
+
+    cli.register(app)

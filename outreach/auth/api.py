@@ -1,0 +1,49 @@
+"""JSON sign-in: `POST /api/v1/auth/login`, `POST /api/v1/auth/logout`, `GET /api/v1/me`."""
+
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_smorest import Blueprint
+from flask_wtf.csrf import generate_csrf
+
+from outreach.auth import service
+from outreach.auth.schemas import LoginIn, SessionOut
+from outreach.errors import OutreachError
+from outreach.extensions import db
+
+blp = Blueprint("auth_api", __name__, url_prefix="/api/v1", description="Sign in and out.")
+
+
+class WrongCredentials(OutreachError):
+    status_code = 401
+
+
+@blp.route("/auth/login", methods=["POST"])
+@blp.arguments(LoginIn)
+@blp.response(200, SessionOut)
+@blp.alt_response(401, description="Wrong username or password.")
+def login(credentials):
+    """Sign in; sets the session cookie and returns the CSRF token for what follows."""
+    user = service.sign_in(
+        credentials["username"], credentials["password"], remember=credentials["remember"]
+    )
+    db.session.commit()
+    if user is None:
+        raise WrongCredentials(_("Wrong username or password."))
+    return {"user": user, "csrf_token": generate_csrf()}
+
+
+@blp.route("/auth/logout", methods=["POST"])
+@blp.response(204)
+@login_required
+def logout():
+    """Sign out."""
+    service.sign_out(current_user)
+    db.session.commit()
+
+
+@blp.route("/me", methods=["GET"])
+@blp.response(200, SessionOut)
+@login_required
+def me():
+    """The signed-in user and a fresh CSRF token (fetch one before every sync run)."""
+    return {"user": current_user, "csrf_token": generate_csrf()}

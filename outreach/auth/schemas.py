@@ -1,0 +1,21 @@
+"""Sign-in and user schemas."""
+
+from marshmallow import Schema, fields, validate
+
+
+class LoginIn(Schema):
+    username = fields.String(required=True, validate=validate.Length(1, 60))
+    password = fields.String(required=True, validate=validate.Length(1, 200), load_only=True)
+    remember = fields.Boolean(load_default=False)
+
+
+class UserOut(Schema):
+    username = fields.String()
+    role = fields.String()
+    sites = fields.Function(lambda user: [site.code for site in user.sites])
+    language = fields.String(allow_none=True)
+
+
+class SessionOut(Schema):
+    user = fields.Nested(UserOut)
+    csrf_token = fields.String()

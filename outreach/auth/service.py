@@ -1,0 +1,141 @@
+"""Accounts and sign-in: password hashing, authentication, sessions, revocation."""
+
+from flask import session
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from outreach.audit.service import record_event
+from outreach.auth.models import User
+from outreach.catalog.models import Site
+from outreach.catalog.vocabulary import ROLES
+from outreach.errors import InvalidInput
+from outreach.extensions import db
+
+MIN_PASSWORD_LENGTH = 10
+COMMON_PASSWORDS = frozenset(
+    {
+        "password12",
+        "password123",
+        "1234567890",
+        "0123456789",
+        "qwertyuiop",
+        "welkom1234",
+        "wachtwoord",
+        "wachtwoord1",
+        "welcome123",
+        "iloveyou12",
+        "outreach123",
+        "changeme123",
+        "letmein1234",
+        "administrator",
+    }
+)
+# Checked against when the username is unknown, so both failures take the same time.
+_UNKNOWN_USER_HASH = generate_password_hash("not a real password")
+
+
+def check_password_rules(password: str, username: str = "") -> None:
+    """Raise InvalidInput (field `password`) for a short, common or username-like password."""
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(_("A password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    elif password.lower() in COMMON_PASSWORDS or (
+        username and username.lower() in password.lower()
+    ):
+        problems.append(_("This password is too easy to guess."))
+    if problems:
+        raise InvalidInput(errors={"password": problems})
+
+
+def find_user(username: str) -> User | None:
+    return db.session.execute(
+        select(User).where(func.lower(User.username) == username.strip().lower())
+    ).scalar_one_or_none()
+
+
+def create_user(
+    username: str, password: str, role: str = "worker", site_codes=(), check_rules=True
+) -> User:
+    """Add a user with a hashed password and site memberships."""
+    username = username.strip()
+    errors = {}
+    if not username or len(username) > 60:
+        errors["username"] = [_("A username has 1 to 60 characters.")]
+    elif find_user(username) is not None:
+        errors["username"] = [_("This username is taken.")]
+    if role not in ROLES:
+        errors["role"] = [_("Unknown role.")]
+    sites = list(db.session.execute(select(Site).where(Site.code.in_(site_codes))).scalars())
+    missing = set(site_codes) - {site.code for site in sites}
+    if missing:
+        errors["sites"] = [_("Unknown site: %(codes)s.", codes=", ".join(sorted(missing)))]
+    if check_rules:
+        try:
+            check_password_rules(password, username)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise InvalidInput(errors=errors)
+    user = User(
+        username=username, password_hash=generate_password_hash(password), role=role, sites=sites
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with these credentials, or None; unknown users cost the same time."""
+    user = find_user(username or "")
+    if user is None:
+        check_password_hash(_UNKNOWN_USER_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or "") or not user.active:
+        return None
+    return user
+
+
+def sign_in(username: str, password: str, remember: bool = False) -> User | None:
+    """Authenticate and start a fresh session (never reusing the old one); audit either way."""
+    user = authenticate(username, password)
+    if user is None:
+        record_event("login_failed", detail=(username or "")[:60])
+        return None
+    # A new session, so a session planted before sign-in cannot be taken over after it.
+    session.clear()
+    login_user(user, remember=remember)
+    record_event("login", user)
+    return user
+
+
+def sign_out(user) -> None:
+    if user.is_authenticated:
+        record_event("logout", user)
+    logout_user()
+    session.clear()
+
+
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's loader: `id:session_version`; a bumped version or inactive user is refused."""
+    user_id, _sep, version = (session_id or "").partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def revoke_sessions(user, actor) -> None:
+    """Sign a user out on every device (a lost phone): their current cookies stop working."""
+    user.session_version += 1
+    record_event("sessions_revoked", actor, target=f"user:{user.username}")
+
+
+def set_active(user, active: bool, actor) -> None:
+    user.active = active
+    record_event(
+        "user_activated" if active else "user_deactivated", actor, target=f"user:{user.username}"
+    )

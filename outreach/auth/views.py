@@ -1,0 +1,66 @@
+"""Sign-in pages: `/login`, `/logout`, and `/` sending each user to their home."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from outreach.auth import service
+from outreach.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+
+def home_url(user) -> str:
+    return url_for("field.home")
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site: never send someone off-site after signing in."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/")
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(home_url(current_user))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    username = ""
+    if request.method == "POST":
+        username = request.form.get("username", "")
+        user = service.sign_in(
+            username,
+            request.form.get("password", ""),
+            remember=request.form.get("remember") == "on",
+        )
+        db.session.commit()
+        if user is not None:
+            return redirect(_safe_next(request.args.get("next")) or home_url(user))
+        error = _("Wrong username or password.")
+    elif current_user.is_authenticated:
+        return redirect(home_url(current_user))
+    status = 401 if error else 200
+    return render_template("auth/login.html", error=error, username=username), status
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    """GET shows a sign-out button (so a link cannot sign anyone out); POST signs out."""
+    if request.method == "POST":
+        service.sign_out(current_user)
+        db.session.commit()
+        return redirect(url_for("auth.login"))
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return render_template("auth/logout.html")

@@ -1,0 +1,87 @@
+"""Turning a client code into a pseudonym, and finding or creating the client it names."""
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from outreach.clients.models import Client
+from outreach.extensions import db
+
+CODE_MIN_LENGTH = 4
+CODE_MAX_LENGTH = 20
+# Crockford's base32 without I, L, O, U: easy to read aloud and to tell apart on a screen.
+ALIAS_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class InvalidClientCode(ValueError):
+    """A client code that cannot be normalised; the message is safe to show."""
+
+
+def normalise_code(raw: str) -> str:
+    """Upper case, accents and everything but letters and digits removed; 4 to 20 characters."""
+    decomposed = unicodedata.normalize("NFKD", raw or "")
+    code = re.sub(r"[^A-Z0-9]", "", decomposed.encode("ascii", "ignore").decode().upper())
+    if len(code) < CODE_MIN_LENGTH:
+        raise InvalidClientCode(
+            _("A client code needs at least %(n)d letters or digits.", n=CODE_MIN_LENGTH)
+        )
+    if len(code) > CODE_MAX_LENGTH:
+        raise InvalidClientCode(
+            _("A client code has at most %(n)d letters or digits.", n=CODE_MAX_LENGTH)
+        )
+    return code
+
+
+def client_key(code: str) -> str:
+    """The pseudonym of a client code: HMAC-SHA256 with the server's client key, in hex."""
+    secret = current_app.config["OUTREACH_CLIENT_KEY"].encode()
+    return hmac.new(secret, normalise_code(code).encode(), hashlib.sha256).hexdigest()
+
+
+def alias_for(key: str) -> str:
+    """A short readable label derived from the key, e.g. `K7M-4QX`, shown to recognise a client."""
+    number = int(key[:15], 16)
+    letters = []
+    for _i in range(6):
+        number, index = divmod(number, len(ALIAS_ALPHABET))
+        letters.append(ALIAS_ALPHABET[index])
+    return "".join(letters[:3]) + "-" + "".join(letters[3:])
+
+
+def find_or_create_client(
+    key: str, seen_at: datetime, gender: str | None = None, birth_year: int | None = None
+) -> Client:
+    """The client with this key, created on first sight; gender and birth year kept up to date.
+
+    Safe when two requests create the same client at once: the unique key decides.
+    """
+    client = db.session.execute(select(Client).where(Client.key == key)).scalar_one_or_none()
+    if client is None:
+        try:
+            with db.session.begin_nested():
+                client = Client(
+                    key=key,
+                    alias=alias_for(key),
+                    gender=gender,
+                    birth_year=birth_year,
+                    first_seen_at=seen_at,
+                )
+                db.session.add(client)
+        except IntegrityError:
+            client = db.session.execute(select(Client).where(Client.key == key)).scalar_one()
+        else:
+            return client
+    if gender:
+        client.gender = gender
+    if birth_year:
+        client.birth_year = birth_year
+    if seen_at < client.first_seen_at:
+        client.first_seen_at = seen_at
+    return client

@@ -1,0 +1,188 @@
+"""The default catalog, and demo sites, users and three months of activity for `make run`."""
+
+import random
+import secrets
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from outreach.auth.models import User
+from outreach.auth.service import create_user
+from outreach.catalog.models import EquipmentItem, ReferralType, Site
+from outreach.extensions import db
+from outreach.records.service import load_codebook, record_contact, record_incident
+from outreach.timekeeping import now
+
+# code, English, Dutch, category, unit, counts as syringe
+DEFAULT_EQUIPMENT = [
+    ("syringe_1ml", "Syringe 1 ml", "Spuit 1 ml", "injecting", "piece", True),
+    ("syringe_2ml", "Syringe 2 ml", "Spuit 2 ml", "injecting", "piece", True),
+    ("needle", "Needle", "Naald", "injecting", "piece", False),
+    ("swab", "Alcohol swab", "Alcoholdoekje", "injecting", "piece", False),
+    ("water_ampoule", "Water ampoule", "Waterampul", "injecting", "piece", False),
+    ("cooker", "Cooker", "Kookpannetje", "injecting", "piece", False),
+    ("filter", "Filter", "Filter", "injecting", "piece", False),
+    ("foil", "Foil", "Folie", "smoking", "sheet", False),
+    ("crack_pipe", "Crack pipe", "Basepijp", "smoking", "piece", False),
+    ("naloxone_kit", "Naloxone kit", "Naloxonkit", "naloxone", "kit", False),
+    ("condom", "Condom", "Condoom", "sexual_health", "piece", False),
+    ("sharps_bin", "Sharps bin", "Naaldcontainer", "other", "piece", False),
+]
+
+DEFAULT_REFERRAL_TYPES = [
+    ("hbv_test", "HBV test", "HBV-test"),
+    ("hcv_test", "HCV test", "HCV-test"),
+    ("hiv_test", "HIV test", "Hiv-test"),
+    ("hbv_vaccination", "HBV vaccination", "HBV-vaccinatie"),
+    ("hcv_treatment", "HCV treatment", "HCV-behandeling"),
+    ("ost", "Opioid substitution treatment", "Opioïdsubstitutiebehandeling"),
+    ("drug_treatment", "Drug treatment", "Verslavingszorg"),
+    ("mental_health", "Mental health care", "Ggz"),
+    ("housing", "Housing", "Huisvesting"),
+    ("gp", "GP", "Huisarts"),
+    ("social_care", "Social care", "Maatschappelijke opvang"),
+]
+
+DEMO_SITES = [
+    ("AMS-DCR1", "Amsterdam DCR Centrum", "dcr", "Amsterdam"),
+    ("AMS-OUT1", "Amsterdam street team", "outreach", "Amsterdam"),
+    ("RTM-LT1", "Rotterdam drop-in", "low_threshold", "Rotterdam"),
+    ("UTR-PH1", "Utrecht pharmacy NSP", "pharmacy", "Utrecht"),
+]
+
+DEMO_USERS = [
+    ("admin", "admin", []),
+    ("supervisor", "supervisor", ["AMS-DCR1", "AMS-OUT1"]),
+    ("worker", "worker", ["AMS-DCR1", "AMS-OUT1"]),
+]
+
+
+def seed_catalog() -> None:
+    """Add the default equipment and referral types that are not there yet."""
+    have = set(db.session.execute(select(EquipmentItem.code)).scalars())
+    for order, (code, name_en, name_nl, category, unit, syringe) in enumerate(DEFAULT_EQUIPMENT):
+        if code not in have:
+            db.session.add(
+                EquipmentItem(
+                    code=code,
+                    name_en=name_en,
+                    name_nl=name_nl,
+                    category=category,
+                    unit=unit,
+                    counts_as_syringe=syringe,
+                    sort_order=order,
+                )
+            )
+    have = set(db.session.execute(select(ReferralType.code)).scalars())
+    for order, (code, name_en, name_nl) in enumerate(DEFAULT_REFERRAL_TYPES):
+        if code not in have:
+            db.session.add(
+                ReferralType(code=code, name_en=name_en, name_nl=name_nl, sort_order=order)
+            )
+    db.session.flush()
+
+
+def seed_sites() -> None:
+    have = set(db.session.execute(select(Site.code)).scalars())
+    for code, name, kind, city in DEMO_SITES:
+        if code not in have:
+            db.session.add(Site(code=code, name=name, kind=kind, city=city))
+    db.session.flush()
+
+
+def seed_users(password: str) -> list[str]:
+    """Create the demo logins that do not exist yet; returns the names created."""
+    created = []
+    for username, role, sites in DEMO_USERS:
+        exists = db.session.execute(select(User).where(User.username == username)).scalar()
+        if exists is None:
+            create_user(username, password, role, sites, check_rules=False)
+            created.append(username)
+    return created
+
+
+def seed_activity(days: int = 88, seed: int = 42) -> int:
+    """Contacts and incidents for the last `days` days at the demo sites; returns the count."""
+    rng = random.Random(seed)
+    codebook = load_codebook()
+    worker = db.session.execute(select(User).where(User.username == "worker")).scalar_one()
+    admin = db.session.execute(select(User).where(User.username == "admin")).scalar_one()
+    clients = [f"DEMO{n:03d}" for n in range(60)]
+    injecting = ["syringe_1ml", "needle", "swab", "water_ampoule", "cooker", "filter"]
+    smoking = ["foil", "crack_pipe"]
+    referral_types = [code for code, *_rest in DEFAULT_REFERRAL_TYPES]
+    start = now() - timedelta(days=days)
+    count = 0
+    for day in range(days):
+        for site_code, _name, kind, _city in DEMO_SITES:
+            user = worker if site_code in ("AMS-DCR1", "AMS-OUT1") else admin
+            for _n in range(rng.randint(2, 7)):
+                occurred_at = start + timedelta(days=day, minutes=rng.randint(9 * 60, 22 * 60))
+                group = kind == "outreach" and rng.random() < 0.15
+                injects = rng.random() < 0.6
+                items = rng.sample(injecting if injects else smoking, k=2 if injects else 1)
+                data = {
+                    "id": uuid.UUID(int=rng.getrandbits(128), version=4),
+                    "occurred_at": occurred_at,
+                    "site": site_code,
+                    "kind": {"dcr": "dcr_visit", "outreach": "street_outreach"}.get(
+                        kind, "nsp_exchange"
+                    ),
+                    "client_code": None if group or rng.random() < 0.25 else rng.choice(clients),
+                    "people_count": rng.randint(2, 5) if group else 1,
+                    "on_behalf_of": rng.choice([0, 0, 0, 1, 2]),
+                    "gender": None,
+                    "birth_year": None,
+                    "flags": ["injects"] if injects else ["smokes"],
+                    "substances": [rng.choice(["heroin", "cocaine", "crack"])],
+                    "route": ("inject" if injects else "smoke") if kind == "dcr" else None,
+                    "items": [{"code": code, "quantity": rng.choice([2, 5, 10])} for code in items],
+                    "returned_syringes": rng.choice([None, 0, 5, 10]) if injects else None,
+                    "returned_estimated": False,
+                    "naloxone_trained": rng.random() < 0.05,
+                    "naloxone_refill_reason": None,
+                    "overdose_reversals": 0,
+                    "referrals": [
+                        {
+                            "id": uuid.UUID(int=rng.getrandbits(128), version=4),
+                            "type": rng.choice(referral_types),
+                            "referred_to": "",
+                        }
+                    ]
+                    if rng.random() < 0.1
+                    else [],
+                }
+                if data["client_code"] is None:
+                    data["gender"] = data["birth_year"] = None
+                else:  # the same person keeps the same gender and birth year
+                    number = int(data["client_code"][4:])
+                    data["gender"] = "f" if number % 3 == 0 else "m"
+                    data["birth_year"] = 1965 + number % 35
+                record_contact(user, data, codebook)
+                count += 1
+            if rng.random() < 0.05:
+                record_incident(
+                    user,
+                    {
+                        "id": uuid.UUID(int=rng.getrandbits(128), version=4),
+                        "occurred_at": start + timedelta(days=day, hours=rng.randint(10, 20)),
+                        "site": site_code,
+                        "kind": "opioid_overdose",
+                        "client_code": None,
+                        "naloxone_doses": rng.randint(1, 2),
+                        "oxygen_given": True,
+                        "rescue_breathing": rng.random() < 0.5,
+                        "ambulance_called": rng.random() < 0.5,
+                        "outcome": rng.choice(["recovered_on_site", "hospital"]),
+                    },
+                    codebook,
+                )
+    return count
+
+
+def demo_password(configured: str | None) -> tuple[str, bool]:
+    """The demo password and whether it was generated (and so must be shown once)."""
+    if configured:
+        return configured, False
+    return secrets.token_urlsafe(9), True

@@ -1,0 +1,138 @@
+"""Field pages for every signed-in user: home, contact and incident forms, referral follow-up."""
+
+import uuid
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+
+from outreach.catalog import vocabulary
+from outreach.catalog.service import active_equipment, active_referral_types, sites_for
+from outreach.errors import Conflict, InvalidInput
+from outreach.extensions import db
+from outreach.field.forms import (
+    contact_from_form,
+    form_errors,
+    incident_from_form,
+    local_now_value,
+)
+from outreach.records import service
+from outreach.records.schemas import ContactIn, IncidentIn, ReferralUpdateIn
+from outreach.timekeeping import now
+
+bp = Blueprint("field", __name__, url_prefix="/field")
+
+contact_schema = ContactIn()
+incident_schema = IncidentIn()
+referral_update_schema = ReferralUpdateIn()
+
+
+def _save(schema, record: dict, store) -> tuple[bool, dict]:
+    """Load a form's record through the API's schema and store it; (saved, field errors)."""
+    try:
+        data = schema.load(record)
+        outcome = store(current_user, data)
+    except ValidationError as exc:
+        db.session.rollback()
+        return False, form_errors(exc.messages, record)
+    except InvalidInput as exc:
+        db.session.rollback()
+        return False, form_errors(exc.errors, record)
+    except Conflict as exc:
+        db.session.rollback()
+        return False, {"_form": [exc.message]}
+    db.session.commit()
+    if outcome == service.DUPLICATE:
+        flash(_("This record was already saved."), "info")
+    return True, {}
+
+
+def _form_context(**extra) -> dict:
+    return {
+        "site_options": [
+            (site.code, f"{site.name} ({site.code})") for site in sites_for(current_user)
+        ],
+        "vocabulary": vocabulary,
+        "new_id": str(uuid.uuid4()),
+        "now_value": local_now_value(),
+        **extra,
+    }
+
+
+@bp.route("")
+@login_required
+def home():
+    """New contact, new incident, today's tally and the referrals waiting."""
+    referrals = db.session.execute(service.open_referrals(current_user).limit(5)).scalars()
+    return render_template(
+        "field/home.html",
+        tally=service.shift_tally(current_user),
+        referrals=list(referrals),
+    )
+
+
+@bp.route("/contacts/new", methods=["GET", "POST"])
+@login_required
+def new_contact():
+    """The contact form; it posts to itself and works without JavaScript."""
+    equipment = active_equipment()
+    referral_types = active_referral_types()
+    errors, values = {}, {}
+    if request.method == "POST":
+        record = contact_from_form(
+            request.form, [item.code for item in equipment], [kind.code for kind in referral_types]
+        )
+        saved, errors = _save(contact_schema, record, service.record_contact)
+        if saved:
+            flash(_("Contact saved."), "success")
+            return redirect(url_for("field.home"))
+        values = request.form
+    status = 422 if errors else 200
+    context = _form_context(
+        equipment=equipment, referral_types=referral_types, errors=errors, values=values
+    )
+    return render_template("field/contact_form.html", **context), status
+
+
+@bp.route("/incidents/new", methods=["GET", "POST"])
+@login_required
+def new_incident():
+    """The incident form."""
+    errors, values = {}, {}
+    if request.method == "POST":
+        record = incident_from_form(request.form)
+        saved, errors = _save(incident_schema, record, service.record_incident)
+        if saved:
+            flash(_("Incident saved."), "success")
+            return redirect(url_for("field.home"))
+        values = request.form
+    status = 422 if errors else 200
+    context = _form_context(errors=errors, values=values)
+    return render_template("field/incident_form.html", **context), status
+
+
+@bp.route("/referrals", methods=["GET", "POST"])
+@login_required
+def referrals():
+    """Referrals waiting for follow-up, each with a small form to record what became of it."""
+    errors = {}
+    if request.method == "POST":
+        record = {
+            key: request.form.get(key) or None
+            for key in ("id", "referral_id", "status", "occurred_at")
+        }
+        record["occurred_at"] = record["occurred_at"] or now().isoformat()
+        saved, errors = _save(referral_update_schema, record, service.record_referral_update)
+        if saved:
+            flash(_("Follow-up saved."), "success")
+            return redirect(url_for("field.referrals"))
+    waiting = db.session.execute(service.open_referrals(current_user)).scalars()
+    status = 422 if errors else 200
+    return render_template(
+        "field/referrals.html",
+        referrals=list(waiting),
+        vocabulary=vocabulary,
+        errors=errors,
+        new_id=lambda: str(uuid.uuid4()),
+    ), status

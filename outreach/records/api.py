@@ -1,0 +1,101 @@
+"""Reading and voiding records: `/api/v1/contacts`, `/api/v1/incidents`, `/api/v1/referrals`."""
+
+import uuid
+
+from flask_login import current_user, login_required
+from flask_smorest import Blueprint
+
+from outreach.extensions import db
+from outreach.records import service
+from outreach.records.models import Contact, Incident
+from outreach.records.schemas import (
+    ContactOut,
+    ContactPageOut,
+    IncidentOut,
+    IncidentPageOut,
+    ListArgs,
+    ReferralListOut,
+    VoidIn,
+)
+
+blp = Blueprint("records_api", __name__, url_prefix="/api/v1", description="Field records.")
+
+
+def _page(model, plural: str, args: dict) -> dict:
+    query = service.list_records(model, current_user, args["from_"], args["to"], args["site"])
+    page = db.paginate(
+        query, page=args["page"], per_page=args["per_page"], error_out=False, count=True
+    )
+    return {
+        plural: list(page.items),
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total,
+    }
+
+
+def _void(model, record_id: uuid.UUID, reason: str):
+    record = service.get_record(model, record_id, current_user)
+    service.void_record(current_user, record, reason)
+    db.session.commit()
+    return record
+
+
+@blp.route("/contacts", methods=["GET"])
+@login_required
+@blp.arguments(ListArgs, location="query")
+@blp.response(200, ContactPageOut)
+def list_contacts(args):
+    """Contacts the user may see, newest first (a worker: their own of the last 7 days)."""
+    return _page(Contact, "contacts", args)
+
+
+@blp.route("/contacts/<uuid:record_id>", methods=["GET"])
+@login_required
+@blp.response(200, ContactOut)
+def get_contact(record_id):
+    """One contact."""
+    return service.get_record(Contact, record_id, current_user)
+
+
+@blp.route("/contacts/<uuid:record_id>/void", methods=["POST"])
+@login_required
+@blp.arguments(VoidIn)
+@blp.response(200, ContactOut)
+def void_contact(payload, record_id):
+    """Void a contact with a reason: it stays stored but no longer counts."""
+    return _void(Contact, record_id, payload["reason"])
+
+
+@blp.route("/incidents", methods=["GET"])
+@login_required
+@blp.arguments(ListArgs, location="query")
+@blp.response(200, IncidentPageOut)
+def list_incidents(args):
+    """Incidents the user may see, newest first."""
+    return _page(Incident, "incidents", args)
+
+
+@blp.route("/incidents/<uuid:record_id>", methods=["GET"])
+@login_required
+@blp.response(200, IncidentOut)
+def get_incident(record_id):
+    """One incident."""
+    return service.get_record(Incident, record_id, current_user)
+
+
+@blp.route("/incidents/<uuid:record_id>/void", methods=["POST"])
+@login_required
+@blp.arguments(VoidIn)
+@blp.response(200, IncidentOut)
+def void_incident(payload, record_id):
+    """Void an incident with a reason."""
+    return _void(Incident, record_id, payload["reason"])
+
+
+@blp.route("/referrals", methods=["GET"])
+@login_required
+@blp.response(200, ReferralListOut)
+def list_open_referrals():
+    """Referrals still `made`, waiting for follow-up, that the user may follow up."""
+    return {"referrals": list(db.session.execute(service.open_referrals(current_user)).scalars())}

@@ -1,0 +1,271 @@
+"""Input and output schemas of records. The HTML forms and the sync API load through these."""
+
+from datetime import UTC, datetime
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from outreach.catalog.vocabulary import (
+    CONTACT_KINDS,
+    FLAGS,
+    GENDERS,
+    INCIDENT_KINDS,
+    INCIDENT_OUTCOMES,
+    NALOXONE_REFILL_REASONS,
+    REFERRAL_OUTCOMES,
+    ROUTES,
+    SUBSTANCES,
+)
+from outreach.clients.service import InvalidClientCode, normalise_code
+from outreach.records.models import MAX_PEOPLE, MAX_QUANTITY
+from outreach.timekeeping import InvalidOccurredAt, check_occurred_at
+
+MAX_ITEMS = 60
+MAX_REFERRALS = 20
+
+
+def one_of(vocabulary) -> validate.OneOf:
+    return validate.OneOf(list(vocabulary), error=_l("Unknown code."))
+
+
+class OccurredAt(fields.AwareDateTime):
+    """An ISO 8601 time with a UTC offset, not in the future and not too far back; loads as UTC."""
+
+    default_error_messages = {
+        "invalid": _l("Not a valid date and time (ISO 8601, e.g. 2026-10-31T23:30:00+01:00)."),
+        "invalid_awareness": _l("The time needs a UTC offset, e.g. 2026-10-31T23:30:00+01:00."),
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        occurred_at = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            check_occurred_at(occurred_at)
+        except InvalidOccurredAt as exc:
+            raise ValidationError(str(exc)) from exc
+        # Keep the device's offset: the service stores UTC and the offset apart.
+        return occurred_at
+
+
+class ClientCode(fields.String):
+    """A client code, loaded in its normalised form (never stored: the service hashes it)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        raw = super()._deserialize(value, attr, data, **kwargs)
+        if not raw.strip():
+            return None
+        try:
+            return normalise_code(raw)
+        except InvalidClientCode as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+def count(maximum: int, minimum: int = 0, **kwargs) -> fields.Integer:
+    return fields.Integer(
+        strict=False,
+        validate=validate.Range(
+            minimum,
+            maximum,
+            error=_l("Must be between {min} and {max}."),
+        ),
+        **kwargs,
+    )
+
+
+class ItemIn(Schema):
+    code = fields.String(required=True, validate=validate.Length(1, 40))
+    quantity = count(MAX_QUANTITY, minimum=1, required=True)
+
+
+class ReferralIn(Schema):
+    id = fields.UUID(required=True)
+    type = fields.String(required=True, validate=validate.Length(1, 40))
+    referred_to = fields.String(load_default="", validate=validate.Length(max=120))
+
+
+def unique_values(values: list, what: str) -> None:
+    if len(set(values)) != len(values):
+        raise ValidationError(str(_l("The same {what} is listed twice.")).format(what=what))
+
+
+class ContactIn(Schema):
+    """A contact as a device sends it (DESIGN §6)."""
+
+    id = fields.UUID(required=True)
+    occurred_at = OccurredAt(required=True)
+    site = fields.String(required=True, validate=validate.Length(1, 40))
+    kind = fields.String(required=True, validate=one_of(CONTACT_KINDS))
+    client_code = ClientCode(load_default=None, allow_none=True)
+    people_count = count(MAX_PEOPLE, minimum=1, load_default=1)
+    on_behalf_of = count(MAX_PEOPLE, load_default=0)
+    gender = fields.String(load_default=None, allow_none=True, validate=one_of(GENDERS))
+    birth_year = fields.Integer(load_default=None, allow_none=True)
+    flags = fields.List(fields.String(validate=one_of(FLAGS)), load_default=list)
+    substances = fields.List(fields.String(validate=one_of(SUBSTANCES)), load_default=list)
+    route = fields.String(load_default=None, allow_none=True, validate=one_of(ROUTES))
+    items = fields.List(
+        fields.Nested(ItemIn), load_default=list, validate=validate.Length(max=MAX_ITEMS)
+    )
+    returned_syringes = count(MAX_QUANTITY, load_default=None, allow_none=True)
+    returned_estimated = fields.Boolean(load_default=False)
+    naloxone_trained = fields.Boolean(load_default=False)
+    naloxone_refill_reason = fields.String(
+        load_default=None, allow_none=True, validate=one_of(NALOXONE_REFILL_REASONS)
+    )
+    overdose_reversals = count(100, load_default=0)
+    referrals = fields.List(
+        fields.Nested(ReferralIn), load_default=list, validate=validate.Length(max=MAX_REFERRALS)
+    )
+
+    @validates("birth_year")
+    def check_birth_year(self, value, **kwargs):
+        this_year = datetime.now(UTC).year
+        if value is not None and not 1920 <= value <= this_year - 10:
+            raise ValidationError(
+                str(_l("Must be between {min} and {max}.")).format(min=1920, max=this_year - 10)
+            )
+
+    @validates("flags")
+    def check_flags(self, value, **kwargs):
+        unique_values(value, str(_l("flag")))
+
+    @validates("substances")
+    def check_substances(self, value, **kwargs):
+        unique_values(value, str(_l("substance")))
+
+    @validates("items")
+    def check_items(self, value, **kwargs):
+        unique_values([item["code"] for item in value], str(_l("item")))
+
+    @validates("referrals")
+    def check_referrals(self, value, **kwargs):
+        unique_values([referral["id"] for referral in value], str(_l("referral id")))
+        unique_values([referral["type"] for referral in value], str(_l("referral type")))
+
+    @validates_schema
+    def check_client_details(self, data, **kwargs):
+        anonymous = data.get("client_code") is None
+        if data.get("people_count", 1) > 1 and not anonymous:
+            raise ValidationError(
+                str(_l("A group contact counts anonymous people: leave the client code empty.")),
+                "client_code",
+            )
+
+
+class IncidentIn(Schema):
+    """A drug-related emergency as a device sends it."""
+
+    id = fields.UUID(required=True)
+    occurred_at = OccurredAt(required=True)
+    site = fields.String(required=True, validate=validate.Length(1, 40))
+    kind = fields.String(required=True, validate=one_of(INCIDENT_KINDS))
+    client_code = ClientCode(load_default=None, allow_none=True)
+    naloxone_doses = count(20, load_default=0)
+    oxygen_given = fields.Boolean(load_default=False)
+    rescue_breathing = fields.Boolean(load_default=False)
+    ambulance_called = fields.Boolean(load_default=False)
+    outcome = fields.String(load_default="unknown", validate=one_of(INCIDENT_OUTCOMES))
+
+
+class ReferralUpdateIn(Schema):
+    """A follow-up: what became of a referral."""
+
+    id = fields.UUID(required=True)
+    referral_id = fields.UUID(required=True)
+    status = fields.String(required=True, validate=one_of(REFERRAL_OUTCOMES))
+    occurred_at = OccurredAt(required=True)
+
+
+class VoidIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(3, 200))
+
+
+# Output
+
+
+class ItemOut(Schema):
+    code = fields.Function(lambda row: row.item.code)
+    quantity = fields.Integer()
+
+
+class ContactReferralOut(Schema):
+    id = fields.UUID()
+    type = fields.Function(lambda referral: referral.type.code)
+    referred_to = fields.String()
+    status = fields.String()
+    status_changed_at = fields.DateTime()
+
+
+class ReferralOut(ContactReferralOut):
+    contact_id = fields.UUID()
+    site = fields.Function(lambda referral: referral.contact.site.code)
+    contact_occurred_at = fields.Function(lambda referral: referral.contact.occurred_at.isoformat())
+    client_alias = fields.Function(
+        lambda referral: referral.contact.client.alias if referral.contact.client else None
+    )
+
+
+class RecordOut(Schema):
+    id = fields.UUID()
+    occurred_at = fields.DateTime()
+    received_at = fields.DateTime()
+    site = fields.Function(lambda record: record.site.code)
+    recorded_by = fields.Function(lambda record: record.recorded_by.username)
+    client_alias = fields.Function(lambda record: record.client.alias if record.client else None)
+    voided = fields.Function(lambda record: record.is_voided)
+    voided_at = fields.DateTime()
+    void_reason = fields.String()
+
+
+class ContactOut(RecordOut):
+    kind = fields.String()
+    people_count = fields.Integer()
+    on_behalf_of = fields.Integer()
+    gender = fields.String()
+    birth_year = fields.Integer()
+    flags = fields.Function(lambda contact: [flag for flag in FLAGS if getattr(contact, flag)])
+    substances = fields.Function(lambda contact: sorted(s.substance for s in contact.substances))
+    route = fields.String()
+    items = fields.List(fields.Nested(ItemOut))
+    returned_syringes = fields.Integer()
+    returned_estimated = fields.Boolean()
+    naloxone_trained = fields.Boolean()
+    naloxone_refill_reason = fields.String()
+    overdose_reversals = fields.Integer()
+    referrals = fields.List(fields.Nested(ContactReferralOut))
+
+
+class IncidentOut(RecordOut):
+    kind = fields.String()
+    naloxone_doses = fields.Integer()
+    oxygen_given = fields.Boolean()
+    rescue_breathing = fields.Boolean()
+    ambulance_called = fields.Boolean()
+    outcome = fields.String()
+
+
+class PageOut(Schema):
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class ContactPageOut(PageOut):
+    contacts = fields.List(fields.Nested(ContactOut))
+
+
+class IncidentPageOut(PageOut):
+    incidents = fields.List(fields.Nested(IncidentOut))
+
+
+class ReferralListOut(Schema):
+    referrals = fields.List(fields.Nested(ReferralOut))
+
+
+class ListArgs(Schema):
+    """Query arguments of the record lists."""
+
+    from_ = fields.Date(data_key="from", load_default=None)
+    to = fields.Date(load_default=None)
+    site = fields.String(load_default=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))

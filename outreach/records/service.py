@@ -1,0 +1,431 @@
+"""Storing, reading and voiding field records. Plain functions: they flush, never commit.
+
+`record_contact`, `record_incident` and `record_referral_update` are the one way in for a record,
+from the sync API and from the HTML forms alike. Each answers "created" or "duplicate", or raises
+InvalidInput (the record is rejected) or Conflict (its id is taken by other content).
+"""
+
+import hashlib
+import hmac
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from outreach.audit.service import record_event
+from outreach.catalog.models import EquipmentItem, ReferralType, Site
+from outreach.catalog.vocabulary import FLAGS
+from outreach.clients.service import client_key, find_or_create_client
+from outreach.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from outreach.extensions import db
+from outreach.records.models import (
+    Contact,
+    ContactItem,
+    ContactSubstance,
+    Incident,
+    Referral,
+    ReferralStatusChange,
+)
+from outreach.timekeeping import local_day_bounds, now, offset_minutes
+
+CREATED = "created"
+DUPLICATE = "duplicate"
+WORKER_READ_DAYS = 7
+WORKER_VOID_HOURS = 24
+
+
+@dataclass
+class Codebook:
+    """The catalog loaded once per request, to resolve the codes of many records."""
+
+    sites: dict[str, Site] = field(default_factory=dict)
+    equipment: dict[str, EquipmentItem] = field(default_factory=dict)
+    referral_types: dict[str, ReferralType] = field(default_factory=dict)
+
+
+def load_codebook() -> Codebook:
+    """Every site, item and referral type, active or retired: old records keep valid codes."""
+    return Codebook(
+        sites={site.code: site for site in db.session.execute(select(Site)).scalars()},
+        equipment={item.code: item for item in db.session.execute(select(EquipmentItem)).scalars()},
+        referral_types={
+            kind.code: kind for kind in db.session.execute(select(ReferralType)).scalars()
+        },
+    )
+
+
+# Identity of what a device sent
+
+
+def _canonical(value):
+    if isinstance(value, dict):
+        return {key: _canonical(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_canonical(item) for item in value]
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.timestamp()
+    return value
+
+
+def content_hash(kind: str, data: dict) -> str:
+    """A keyed hash of a loaded record, equal for equal content whatever the order of lists.
+
+    Keyed, because the content includes the client's pseudonym and a plain hash of a short
+    client code could be reversed by trying every code.
+    """
+    data = dict(data)
+    if data.get("client_code"):
+        data["client_code"] = client_key(data["client_code"])
+    for key in ("flags", "substances"):
+        if key in data:
+            data[key] = sorted(data[key])
+    if "items" in data:
+        data["items"] = sorted(data["items"], key=lambda item: item["code"])
+    if "referrals" in data:
+        data["referrals"] = sorted(data["referrals"], key=lambda referral: str(referral["id"]))
+    text = json.dumps({"kind": kind, "data": _canonical(data)}, sort_keys=True)
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()
+
+
+def _existing_outcome(existing, digest: str) -> str:
+    if existing.content_hash == digest:
+        return DUPLICATE
+    raise Conflict(_("A different record with this id is already stored. Nothing was changed."))
+
+
+def _insert_or_compare(record, model, digest: str) -> str:
+    """Insert a new record; the primary key decides between created, duplicate and conflict."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+    except IntegrityError:
+        existing = db.session.get(model, record.id, populate_existing=True)
+        if existing is None:
+            raise
+        return _existing_outcome(existing, digest)
+    return CREATED
+
+
+# Checks shared by every kind of record
+
+
+def _site_for(user, code: str, codebook: Codebook) -> Site:
+    site = codebook.sites.get(code)
+    if site is None:
+        raise InvalidInput(errors={"site": [_("Unknown site.")]})
+    if not user.is_admin and site.id not in {own.id for own in user.sites}:
+        raise InvalidInput(errors={"site": [_("You do not work at this site.")]})
+    return site
+
+
+def _client_for(data: dict, seen_at):
+    if not data.get("client_code"):
+        return None
+    return find_or_create_client(
+        client_key(data["client_code"]),
+        seen_at,
+        gender=data.get("gender"),
+        birth_year=data.get("birth_year"),
+    )
+
+
+# Contacts
+
+
+def record_contact(user, data: dict, codebook: Codebook | None = None) -> str:
+    """Store a contact loaded by ContactIn, with its items, substances and referrals."""
+    codebook = codebook or load_codebook()
+    digest = content_hash("contact", data)
+    existing = db.session.get(Contact, data["id"])
+    if existing is not None:
+        return _existing_outcome(existing, digest)
+
+    site = _site_for(user, data["site"], codebook)
+    errors = {}
+    unknown_items = [
+        item["code"] for item in data["items"] if item["code"] not in codebook.equipment
+    ]
+    if unknown_items:
+        errors["items"] = [_("Unknown item: %(codes)s.", codes=", ".join(unknown_items))]
+    unknown_types = [
+        referral["type"]
+        for referral in data["referrals"]
+        if referral["type"] not in codebook.referral_types
+    ]
+    if unknown_types:
+        errors["referrals"] = [
+            _("Unknown referral type: %(codes)s.", codes=", ".join(unknown_types))
+        ]
+    if errors:
+        raise InvalidInput(errors=errors)
+
+    occurred_at = data["occurred_at"]
+    contact = Contact(
+        id=data["id"],
+        occurred_at=occurred_at,
+        utc_offset_minutes=offset_minutes(occurred_at),
+        received_at=now(),
+        content_hash=digest,
+        site_id=site.id,
+        recorded_by_id=user.id,
+        kind=data["kind"],
+        client=_client_for(data, occurred_at),
+        people_count=data["people_count"],
+        on_behalf_of=data["on_behalf_of"],
+        gender=data.get("gender"),
+        birth_year=data.get("birth_year"),
+        route=data.get("route"),
+        returned_syringes=data.get("returned_syringes"),
+        returned_estimated=data["returned_estimated"],
+        naloxone_trained=data["naloxone_trained"],
+        naloxone_refill_reason=data.get("naloxone_refill_reason"),
+        overdose_reversals=data["overdose_reversals"],
+        **{flag: flag in data["flags"] for flag in FLAGS},
+    )
+    contact.items = [
+        ContactItem(item_id=codebook.equipment[item["code"]].id, quantity=item["quantity"])
+        for item in data["items"]
+    ]
+    contact.substances = [ContactSubstance(substance=code) for code in data["substances"]]
+    contact.referrals = [
+        Referral(
+            id=referral["id"],
+            type_id=codebook.referral_types[referral["type"]].id,
+            referred_to=referral["referred_to"].strip(),
+            status="made",
+            status_changed_at=occurred_at,
+        )
+        for referral in data["referrals"]
+    ]
+    try:
+        return _insert_or_compare(contact, Contact, digest)
+    except IntegrityError:
+        # Not the contact's id: one of its referral ids belongs to another contact.
+        raise InvalidInput(
+            errors={"referrals": [_("A referral with this id is already stored.")]}
+        ) from None
+
+
+# Incidents
+
+
+def record_incident(user, data: dict, codebook: Codebook | None = None) -> str:
+    """Store a drug-related emergency loaded by IncidentIn."""
+    codebook = codebook or load_codebook()
+    digest = content_hash("incident", data)
+    existing = db.session.get(Incident, data["id"])
+    if existing is not None:
+        return _existing_outcome(existing, digest)
+
+    site = _site_for(user, data["site"], codebook)
+    occurred_at = data["occurred_at"]
+    incident = Incident(
+        id=data["id"],
+        occurred_at=occurred_at,
+        utc_offset_minutes=offset_minutes(occurred_at),
+        received_at=now(),
+        content_hash=digest,
+        site_id=site.id,
+        recorded_by_id=user.id,
+        client=_client_for(data, occurred_at),
+        kind=data["kind"],
+        naloxone_doses=data["naloxone_doses"],
+        oxygen_given=data["oxygen_given"],
+        rescue_breathing=data["rescue_breathing"],
+        ambulance_called=data["ambulance_called"],
+        outcome=data["outcome"],
+    )
+    return _insert_or_compare(incident, Incident, digest)
+
+
+# Referral follow-ups
+
+
+def record_referral_update(user, data: dict, codebook: Codebook | None = None) -> str:
+    """Store a follow-up loaded by ReferralUpdateIn; the latest follow-up sets the status."""
+    digest = content_hash("referral_update", data)
+    existing = db.session.get(ReferralStatusChange, data["id"])
+    if existing is not None:
+        return _existing_outcome(existing, digest)
+
+    referral = db.session.get(Referral, data["referral_id"])
+    if referral is None:
+        raise InvalidInput(errors={"referral_id": [_("Unknown referral.")]})
+    contact = referral.contact
+    if not user.is_admin and contact.site_id not in {site.id for site in user.sites}:
+        raise InvalidInput(errors={"referral_id": [_("This referral belongs to another site.")]})
+    if contact.is_voided:
+        raise InvalidInput(errors={"referral_id": [_("The contact of this referral was voided.")]})
+    occurred_at = data["occurred_at"]
+    if occurred_at < contact.occurred_at:
+        raise InvalidInput(
+            errors={"occurred_at": [_("The follow-up is dated before the referral was made.")]}
+        )
+    change = ReferralStatusChange(
+        id=data["id"],
+        referral_id=referral.id,
+        status=data["status"],
+        occurred_at=occurred_at,
+        received_at=now(),
+        recorded_by_id=user.id,
+        content_hash=digest,
+    )
+    outcome = _insert_or_compare(change, ReferralStatusChange, digest)
+    if outcome == CREATED and occurred_at >= referral.status_changed_at:
+        referral.status = data["status"]
+        referral.status_changed_at = occurred_at
+    return outcome
+
+
+# Reading
+
+
+def visible_records(model, user) -> Select:
+    """Records a user may read (DESIGN §1): a worker their own of the last 7 days."""
+    query = select(model)
+    if user.role == "worker":
+        since = now() - timedelta(days=WORKER_READ_DAYS)
+        query = query.where(model.recorded_by_id == user.id, model.occurred_at >= since)
+    elif not user.is_admin:
+        query = query.where(model.site_id.in_([site.id for site in user.sites]))
+    return query
+
+
+def can_read(user, record) -> bool:
+    if user.is_admin:
+        return True
+    if user.role == "worker":
+        return record.recorded_by_id == user.id and record.occurred_at >= now() - timedelta(
+            days=WORKER_READ_DAYS
+        )
+    return record.site_id in {site.id for site in user.sites}
+
+
+def get_record(model, record_id, user):
+    """The record with this id if the user may read it; NotFound or NotAllowed otherwise."""
+    record = db.session.get(model, record_id)
+    if record is None:
+        raise NotFound(_("No record with this id."))
+    if not can_read(user, record):
+        raise NotAllowed(_("You may not see this record."))
+    return record
+
+
+def list_records(model, user, date_from=None, date_to=None, site_code=None) -> Select:
+    """Visible, non-voided records, newest first, filtered by local dates and a site."""
+    query = visible_records(model, user).where(model.voided_at.is_(None))
+    if date_from is not None:
+        query = query.where(model.occurred_at >= local_day_bounds(date_from)[0])
+    if date_to is not None:
+        query = query.where(model.occurred_at < local_day_bounds(date_to)[1])
+    if site_code is not None:
+        query = query.join(Site, model.site_id == Site.id).where(Site.code == site_code)
+    if model is Contact:
+        query = query.options(
+            selectinload(Contact.items).selectinload(ContactItem.item),
+            selectinload(Contact.substances),
+            selectinload(Contact.referrals).selectinload(Referral.type),
+        )
+    return query.options(selectinload(model.site), selectinload(model.recorded_by)).order_by(
+        model.occurred_at.desc()
+    )
+
+
+def open_referrals(user) -> Select:
+    """Referrals still waiting for follow-up: a worker's own, a supervisor's sites, or all."""
+    query = (
+        select(Referral)
+        .join(Contact)
+        .where(Referral.status == "made", Contact.voided_at.is_(None))
+        .options(
+            selectinload(Referral.type),
+            selectinload(Referral.contact).selectinload(Contact.site),
+            selectinload(Referral.contact).selectinload(Contact.client),
+        )
+        .order_by(Contact.occurred_at)
+    )
+    if user.role == "worker":
+        query = query.where(Contact.recorded_by_id == user.id)
+    elif not user.is_admin:
+        query = query.where(Contact.site_id.in_([site.id for site in user.sites]))
+    return query
+
+
+# Voiding
+
+
+def can_void(user, record) -> bool:
+    if user.is_admin:
+        return True
+    if user.role == "supervisor":
+        return record.site_id in {site.id for site in user.sites}
+    return record.recorded_by_id == user.id and record.received_at >= now() - timedelta(
+        hours=WORKER_VOID_HOURS
+    )
+
+
+def void_record(user, record, reason: str) -> None:
+    """Soft-delete a record with a reason; written to the audit log."""
+    if not can_void(user, record):
+        raise NotAllowed(_("You may not void this record."))
+    if record.is_voided:
+        raise Conflict(_("This record was already voided."))
+    record.voided_at = now()
+    record.voided_by_id = user.id
+    record.void_reason = reason.strip()
+    record_event("void", user, target=f"{record.__tablename__}:{record.id}", detail=reason)
+
+
+# The worker's day
+
+
+def shift_tally(user) -> dict:
+    """What the user logged today (organisation's time zone), counted in SQL."""
+    start, end = local_day_bounds()
+    mine_today = (
+        Contact.recorded_by_id == user.id,
+        Contact.occurred_at >= start,
+        Contact.occurred_at < end,
+        Contact.voided_at.is_(None),
+    )
+    contacts, people, returned = db.session.execute(
+        select(
+            func.count(Contact.id),
+            func.coalesce(func.sum(Contact.people_count), 0),
+            func.coalesce(func.sum(Contact.returned_syringes), 0),
+        ).where(*mine_today)
+    ).one()
+    syringes = db.session.execute(
+        select(func.coalesce(func.sum(ContactItem.quantity), 0))
+        .join(Contact)
+        .join(EquipmentItem)
+        .where(*mine_today, EquipmentItem.counts_as_syringe)
+    ).scalar_one()
+    referrals = db.session.execute(
+        select(func.count(Referral.id)).join(Contact).where(*mine_today)
+    ).scalar_one()
+    incidents = db.session.execute(
+        select(func.count(Incident.id)).where(
+            Incident.recorded_by_id == user.id,
+            Incident.occurred_at >= start,
+            Incident.occurred_at < end,
+            Incident.voided_at.is_(None),
+        )
+    ).scalar_one()
+    return {
+        "contacts": contacts,
+        "people": people,
+        "syringes_given": syringes,
+        "syringes_returned": returned,
+        "referrals": referrals,
+        "incidents": incidents,
+    }

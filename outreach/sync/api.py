@@ -1,0 +1,37 @@
+"""`POST /api/v1/sync`: the one door for records made on a device."""
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_smorest import Blueprint
+
+from outreach.errors import OutreachError
+from outreach.extensions import db
+from outreach.sync.schemas import SyncBatchIn, SyncResponseOut
+from outreach.sync.service import apply_sync_batch, batch_size
+from outreach.timekeeping import now
+
+blp = Blueprint("sync_api", __name__, url_prefix="/api/v1", description="Sync from devices.")
+
+
+class BatchTooLarge(OutreachError):
+    status_code = 413
+
+
+@blp.route("/sync", methods=["POST"])
+@blp.arguments(SyncBatchIn)
+@blp.response(200, SyncResponseOut)
+@blp.alt_response(413, description="More than 500 records or more than 1 MiB.")
+@login_required
+def sync(batch):
+    """Store contacts, incidents and referral follow-ups; one result per record.
+
+    `created` and `duplicate` mean stored: the device may drop the record from its outbox.
+    `rejected` comes with field messages; `conflict` means the id holds other content.
+    """
+    limit = current_app.config["OUTREACH_SYNC_MAX_RECORDS"]
+    if batch_size(batch) > limit:
+        raise BatchTooLarge(_("At most %(n)d records per request.", n=limit))
+    results = apply_sync_batch(current_user, batch)
+    db.session.commit()
+    return {"results": results, "server_time": now()}

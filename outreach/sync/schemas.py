@@ -1,0 +1,49 @@
+"""The envelope of `POST /api/v1/sync`. Records inside it are loaded one by one by the service."""
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, ValidationError, fields
+
+from outreach.records.schemas import ContactIn, IncidentIn, ReferralUpdateIn
+
+
+class RecordList(fields.List):
+    """A list of records, documented with the record's schema but loaded as raw JSON objects.
+
+    The service validates each record on its own, so one bad record rejects only itself; a
+    list element that is not an object at all makes the whole body malformed.
+    """
+
+    def __init__(self, record_schema, **kwargs):
+        super().__init__(fields.Nested(record_schema), load_default=list, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, list):
+            raise ValidationError(_l("Must be a list of records."))
+        errors = {
+            index: [_l("Must be a JSON object.")]
+            for index, record in enumerate(value)
+            if not isinstance(record, dict)
+        }
+        if errors:
+            raise ValidationError(errors)
+        return value
+
+
+class SyncBatchIn(Schema):
+    contacts = RecordList(ContactIn)
+    incidents = RecordList(IncidentIn)
+    referral_updates = RecordList(ReferralUpdateIn)
+
+
+class SyncResultOut(Schema):
+    type = fields.String(metadata={"enum": ["contact", "incident", "referral_update"]})
+    index = fields.Integer(metadata={"description": "Position of the record in its list."})
+    id = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": ["created", "duplicate", "rejected", "conflict"]})
+    message = fields.String()
+    errors = fields.Dict()
+
+
+class SyncResponseOut(Schema):
+    results = fields.List(fields.Nested(SyncResultOut))
+    server_time = fields.DateTime()

@@ -1,0 +1,49 @@
+"""Time rules (DESIGN §4): devices send local time with an offset; the server keeps UTC."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+
+
+class InvalidOccurredAt(ValueError):
+    """A record's time outside what the server accepts; the message is safe to show."""
+
+
+def organisation_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["OUTREACH_TIMEZONE"])
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def check_occurred_at(occurred_at: datetime, at: datetime | None = None) -> datetime:
+    """`occurred_at` in UTC; InvalidOccurredAt if it lies in the future or too far back."""
+    if occurred_at.tzinfo is None:
+        raise InvalidOccurredAt(_("The time needs a UTC offset, e.g. 2026-10-31T23:30:00+01:00."))
+    at = at or now()
+    skew = timedelta(minutes=current_app.config["OUTREACH_FUTURE_SKEW_MINUTES"])
+    days = current_app.config["OUTREACH_MAX_BACKDATE_DAYS"]
+    if occurred_at > at + skew:
+        raise InvalidOccurredAt(_("The time lies in the future. Check the phone's clock."))
+    if occurred_at < at - timedelta(days=days):
+        raise InvalidOccurredAt(_("The time is more than %(days)d days ago.", days=days))
+    return occurred_at.astimezone(UTC)
+
+
+def offset_minutes(occurred_at: datetime) -> int:
+    """The device's UTC offset in minutes, kept so a record can be shown in its own local time."""
+    return int(occurred_at.utcoffset().total_seconds() // 60)
+
+
+def local_day_bounds(day=None) -> tuple[datetime, datetime]:
+    """Start and end (UTC) of a calendar day in the organisation's time zone; today by default."""
+    zone = organisation_zone()
+    day = day or now().astimezone(zone).date()
+    start = datetime(day.year, day.month, day.day, tzinfo=zone)
+    end = start + timedelta(days=1)
+    # Adding a day to an aware datetime keeps its wall clock; convert both ends separately.
+    end = datetime(end.year, end.month, end.day, tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)

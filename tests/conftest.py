@@ -1,0 +1,187 @@
+"""Fixtures: the app on SQLite (or PostgreSQL, OUTREACH_TEST_DATABASE_URL), clients, factories."""
+
+import os
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import delete
+
+from outreach import create_app
+from outreach.auth.service import create_user
+from outreach.catalog.models import Site
+from outreach.demo import seed_catalog
+from outreach.extensions import db
+
+PASSWORD = "correct horse battery"
+DATABASE_URL = os.environ.get("OUTREACH_TEST_DATABASE_URL", "")
+ON_POSTGRESQL = DATABASE_URL.startswith("postgresql")
+
+
+def pytest_collection_modifyitems(config, items):
+    """In CI, a test that needs PostgreSQL or Chromium fails instead of skipping."""
+    if os.environ.get("CI") == "true":
+        return
+    if not ON_POSTGRESQL:
+        skip = pytest.mark.skip(reason="needs PostgreSQL: set OUTREACH_TEST_DATABASE_URL")
+        for item in items:
+            if "postgresql" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if DATABASE_URL:
+        return DATABASE_URL
+    if os.environ.get("CI") == "true" and any(
+        arg for arg in os.environ.get("PYTEST_ADDOPTS", "").split() if "postgresql" in arg
+    ):
+        pytest.fail("CI needs OUTREACH_TEST_DATABASE_URL")
+    # A file, not :memory:, so threads and the browser tests' server share one database.
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_schema, database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        seed_catalog()
+        db.session.add_all(
+            [
+                Site(code="AMS-DCR1", name="DCR Amsterdam", kind="dcr", city="Amsterdam"),
+                Site(code="AMS-OUT1", name="Street team", kind="outreach", city="Amsterdam"),
+                Site(code="RTM-NSP1", name="Rotterdam NSP", kind="pharmacy", city="Rotterdam"),
+            ]
+        )
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(delete(table))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    """`make_user("worker", sites=["AMS-DCR1"])` creates a user whose password is PASSWORD."""
+
+    def make(role="worker", sites=("AMS-DCR1",), username=None, active=True):
+        with app.app_context():
+            user = create_user(
+                username or f"{role}-{uuid.uuid4().hex[:6]}", PASSWORD, role, list(sites)
+            )
+            user.active = active
+            db.session.commit()
+            return user.username
+
+    return make
+
+
+class ApiClient:
+    """A test client signed in through the JSON API, sending the CSRF token it was given."""
+
+    def __init__(self, client, username):
+        self.client = client
+        self.username = username
+        response = client.post(
+            "/api/v1/auth/login", json={"username": username, "password": PASSWORD}
+        )
+        assert response.status_code == 200, response.get_json()
+        self.csrf_token = response.get_json()["csrf_token"]
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url, **kwargs):
+        headers = {"X-CSRFToken": self.csrf_token, **kwargs.pop("headers", {})}
+        return self.client.post(url, headers=headers, **kwargs)
+
+    def sync(self, contacts=(), incidents=(), referral_updates=()):
+        body = {
+            "contacts": list(contacts),
+            "incidents": list(incidents),
+            "referral_updates": list(referral_updates),
+        }
+        return self.post("/api/v1/sync", json=body)
+
+
+@pytest.fixture
+def login_as(app, make_user):
+    """`login_as("worker")` returns an ApiClient for a new user of that role (AMS-DCR1)."""
+
+    def login(role="worker", sites=("AMS-DCR1",), username=None):
+        username = username or make_user(role, sites)
+        return ApiClient(app.test_client(), username)
+
+    return login
+
+
+def local_now(minutes_ago=0):
+    return (datetime.now(UTC) - timedelta(minutes=minutes_ago)).astimezone(
+        __import__("zoneinfo").ZoneInfo("Europe/Amsterdam")
+    )
+
+
+@pytest.fixture
+def make_contact():
+    """A valid contact as a device sends it; keyword arguments override its fields."""
+
+    def make(**fields):
+        contact = {
+            "id": str(uuid.uuid4()),
+            "occurred_at": local_now(5).isoformat(),
+            "site": "AMS-DCR1",
+            "kind": "dcr_visit",
+            "client_code": "JADE0101M",
+            "people_count": 1,
+            "gender": "f",
+            "birth_year": 1980,
+            "flags": ["injects"],
+            "substances": ["heroin"],
+            "route": "inject",
+            "items": [{"code": "syringe_1ml", "quantity": 20}, {"code": "swab", "quantity": 20}],
+            "returned_syringes": 15,
+            "referrals": [{"id": str(uuid.uuid4()), "type": "hcv_test", "referred_to": "GGD"}],
+        }
+        contact.update(fields)
+        return contact
+
+    return make
+
+
+@pytest.fixture
+def make_incident():
+    def make(**fields):
+        incident = {
+            "id": str(uuid.uuid4()),
+            "occurred_at": local_now(10).isoformat(),
+            "site": "AMS-DCR1",
+            "kind": "opioid_overdose",
+            "naloxone_doses": 2,
+            "ambulance_called": True,
+            "outcome": "hospital",
+        }
+        incident.update(fields)
+        return incident
+
+    return make
