@@ -1,0 +1,63 @@
+# Outreach: `make run` serves the demo, `make test` runs the checks. Both set everything up.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := FLASK_APP=outreach $(VENV)/bin/flask
+PORT ?= 5000
+PYTHON ?= python3
+
+.PHONY: run install install-test test test-sqlite test-postgresql lint bench db-upgrade demo clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+# Secrets for this machine only, made once; production takes them from the environment.
+instance/config.py:
+	mkdir -p instance
+	$(PY) -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}'); print(f'OUTREACH_CLIENT_KEY = {secrets.token_hex(32)!r}')" > $@
+	chmod 600 $@
+
+db-upgrade: install instance/config.py
+	$(FLASK) db upgrade
+
+demo: db-upgrade
+	$(FLASK) demo-data
+
+run: demo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# The whole suite on SQLite, then again on PostgreSQL when OUTREACH_TEST_DATABASE_URL is set
+# (in CI it must be: .ci/run starts PostgreSQL and sets it).
+test: lint test-sqlite test-postgresql
+
+test-sqlite: install-test
+	env -u OUTREACH_TEST_DATABASE_URL $(VENV)/bin/pytest -m "not postgresql" $(PYTEST_ARGS)
+
+test-postgresql: install-test
+	@if [ -n "$$OUTREACH_TEST_DATABASE_URL" ]; then \
+		$(VENV)/bin/pytest $(PYTEST_ARGS); \
+	elif [ "$$CI" = "true" ]; then \
+		echo "CI needs OUTREACH_TEST_DATABASE_URL (PostgreSQL); .ci/run sets it." >&2; exit 1; \
+	else \
+		echo "PostgreSQL run skipped: set OUTREACH_TEST_DATABASE_URL=postgresql+psycopg://... to run it."; \
+	fi
+
+bench: install-test
+	$(PY) bench/field_shell.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache *.egg-info
