@@ -14,6 +14,7 @@ from outreach.records.schemas import (
     IncidentOut,
     IncidentPageOut,
     ListArgs,
+    ReferralArgs,
     ReferralListOut,
     VoidIn,
 )
@@ -95,7 +96,9 @@ def void_incident(payload, record_id):
 
 @blp.route("/referrals", methods=["GET"])
 @login_required
+@blp.arguments(ReferralArgs, location="query")
 @blp.response(200, ReferralListOut)
-def list_open_referrals():
-    """Referrals still `made`, waiting for follow-up, that the user may follow up."""
-    return {"referrals": list(db.session.execute(service.open_referrals(current_user)).scalars())}
+def list_referrals(args):
+    """Referrals in a status (default `made`: waiting for follow-up) the user may follow up."""
+    query = service.open_referrals(current_user, args["status"])
+    return {"referrals": list(db.session.execute(query).scalars())}

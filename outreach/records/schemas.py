@@ -13,6 +13,7 @@ from outreach.catalog.vocabulary import (
     INCIDENT_OUTCOMES,
     NALOXONE_REFILL_REASONS,
     REFERRAL_OUTCOMES,
+    REFERRAL_STATUSES,
     ROUTES,
     SUBSTANCES,
 )
@@ -269,3 +270,7 @@ class ListArgs(Schema):
     site = fields.String(load_default=None)
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class ReferralArgs(Schema):
+    status = fields.String(load_default="made", validate=one_of(REFERRAL_STATUSES))

@@ -340,12 +340,13 @@ def list_records(model, user, date_from=None, date_to=None, site_code=None) -> S
     )
 
 
-def open_referrals(user) -> Select:
-    """Referrals still waiting for follow-up: a worker's own, a supervisor's sites, or all."""
+def open_referrals(user, status: str = "made") -> Select:
+    """Referrals in a status (by default still waiting for follow-up): a worker's own, a
+    supervisor's sites, or all."""
     query = (
         select(Referral)
         .join(Contact)
-        .where(Referral.status == "made", Contact.voided_at.is_(None))
+        .where(Referral.status == status, Contact.voided_at.is_(None))
         .options(
             selectinload(Referral.type),
             selectinload(Referral.contact).selectinload(Contact.site),
