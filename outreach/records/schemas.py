@@ -60,8 +60,17 @@ class ClientCode(fields.String):
             raise ValidationError(str(exc)) from exc
 
 
+class WholeNumber(fields.Integer):
+    """An integer, also from a form's text ("5"), but never a fraction cut down (5.5 is invalid)."""
+
+    def _validated(self, value):
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+
 def count(maximum: int, minimum: int = 0, **kwargs) -> fields.Integer:
-    return fields.Integer(
+    return WholeNumber(
         strict=False,
         validate=validate.Range(
             minimum,
@@ -72,6 +81,12 @@ def count(maximum: int, minimum: int = 0, **kwargs) -> fields.Integer:
     )
 
 
+def storable_text(value: str) -> None:
+    """Text every database can store: no NUL (PostgreSQL refuses it) and no lone surrogates."""
+    if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):
+        raise ValidationError(_l("Contains characters that are not allowed."))
+
+
 class ItemIn(Schema):
     code = fields.String(required=True, validate=validate.Length(1, 40))
     quantity = count(MAX_QUANTITY, minimum=1, required=True)
@@ -80,7 +95,7 @@ class ItemIn(Schema):
 class ReferralIn(Schema):
     id = fields.UUID(required=True)
     type = fields.String(required=True, validate=validate.Length(1, 40))
-    referred_to = fields.String(load_default="", validate=validate.Length(max=120))
+    referred_to = fields.String(load_default="", validate=[validate.Length(max=120), storable_text])
 
 
 def unique_values(values: list, what: str) -> None:
@@ -99,7 +114,7 @@ class ContactIn(Schema):
     people_count = count(MAX_PEOPLE, minimum=1, load_default=1)
     on_behalf_of = count(MAX_PEOPLE, load_default=0)
     gender = fields.String(load_default=None, allow_none=True, validate=one_of(GENDERS))
-    birth_year = fields.Integer(load_default=None, allow_none=True)
+    birth_year = WholeNumber(load_default=None, allow_none=True)
     flags = fields.List(fields.String(validate=one_of(FLAGS)), load_default=list)
     substances = fields.List(fields.String(validate=one_of(SUBSTANCES)), load_default=list)
     route = fields.String(load_default=None, allow_none=True, validate=one_of(ROUTES))
@@ -178,6 +193,12 @@ class ReferralUpdateIn(Schema):
 
 class VoidIn(Schema):
     reason = fields.String(required=True, validate=validate.Length(3, 200))
+
+    @validates("reason")
+    def check_reason(self, value, **kwargs):
+        # The service stores the reason stripped: spaces alone would void with no reason.
+        if len(value.strip()) < 3:
+            raise ValidationError(str(_l("Give a reason of at least 3 characters.")))
 
 
 # Output

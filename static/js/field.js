@@ -28,6 +28,18 @@ function rememberSite(form) {
   form.addEventListener('submit', () => localStorage.setItem(SITE_KEY, select.value));
 }
 
+// The server fills "now" in the organisation's time zone; the device may be in another, and its
+// offset is what gets sent, so "now" is set again from the device's own clock.
+function localNow(date = new Date()) {
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
+  return local.toISOString().slice(0, 16);
+}
+
+function fillNow(form) {
+  const input = form.querySelector('input[name="occurred_at"][data-default="now"]');
+  if (input) input.value = localNow();
+}
+
 function fillOffset(form) {
   const offset = form.querySelector('input[name="utc_offset"]');
   if (!offset) return;
@@ -46,6 +58,7 @@ function focusErrors() {
 document.querySelectorAll('form.record-form').forEach((form) => {
   wireSteppers(form);
   rememberSite(form);
+  fillNow(form);
   fillOffset(form);
 });
 focusErrors();
