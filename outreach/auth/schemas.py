@@ -2,9 +2,11 @@
 
 from marshmallow import Schema, fields, validate
 
+from outreach.fields import Text
+
 
 class LoginIn(Schema):
-    username = fields.String(required=True, validate=validate.Length(1, 60))
+    username = Text(required=True, validate=validate.Length(1, 60))
     password = fields.String(required=True, validate=validate.Length(1, 200), load_only=True)
     remember = fields.Boolean(load_default=False)
 

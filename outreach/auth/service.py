@@ -12,6 +12,7 @@ from outreach.catalog.models import Site
 from outreach.catalog.vocabulary import ROLES
 from outreach.errors import InvalidInput
 from outreach.extensions import db
+from outreach.fields import has_control_characters
 
 MIN_PASSWORD_LENGTH = 10
 COMMON_PASSWORDS = frozenset(
@@ -50,6 +51,8 @@ def check_password_rules(password: str, username: str = "") -> None:
 
 
 def find_user(username: str) -> User | None:
+    if has_control_characters(username):
+        return None
     return db.session.execute(
         select(User).where(func.lower(User.username) == username.strip().lower())
     ).scalar_one_or_none()
@@ -61,7 +64,7 @@ def create_user(
     """Add a user with a hashed password and site memberships."""
     username = username.strip()
     errors = {}
-    if not username or len(username) > 60:
+    if not username or len(username) > 60 or has_control_characters(username):
         errors["username"] = [_("A username has 1 to 60 characters.")]
     elif find_user(username) is not None:
         errors["username"] = [_("This username is taken.")]
@@ -113,8 +116,9 @@ def sign_in(username: str, password: str, remember: bool = False) -> User | None
 def sign_out(user) -> None:
     if user.is_authenticated:
         record_event("logout", user)
-    logout_user()
+    # Clear first: logout_user leaves a mark in the session that deletes the remember-me cookie.
     session.clear()
+    logout_user()
 
 
 def load_user(session_id: str) -> User | None:

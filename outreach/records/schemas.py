@@ -18,6 +18,7 @@ from outreach.catalog.vocabulary import (
     SUBSTANCES,
 )
 from outreach.clients.service import InvalidClientCode, normalise_code
+from outreach.fields import Text
 from outreach.records.models import MAX_PEOPLE, MAX_QUANTITY
 from outreach.timekeeping import InvalidOccurredAt, check_occurred_at
 
@@ -192,7 +193,7 @@ class ReferralUpdateIn(Schema):
 
 
 class VoidIn(Schema):
-    reason = fields.String(required=True, validate=validate.Length(3, 200))
+    reason = Text(required=True, validate=validate.Length(3, 200))
 
     @validates("reason")
     def check_reason(self, value, **kwargs):
@@ -288,7 +289,7 @@ class ListArgs(Schema):
 
     from_ = fields.Date(data_key="from", load_default=None)
     to = fields.Date(load_default=None)
-    site = fields.String(load_default=None)
+    site = Text(load_default=None, validate=validate.Length(1, 40))
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 

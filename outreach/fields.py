@@ -1,0 +1,22 @@
+"""Marshmallow fields shared by every domain's schemas."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, fields
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Text(fields.String):
+    """A string without control characters (PostgreSQL refuses NUL), trimmed of outer spaces."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if CONTROL_CHARACTERS.search(text):
+            raise ValidationError(_l("Contains characters that are not allowed."))
+        return text.strip()
+
+
+def has_control_characters(text: str) -> bool:
+    return bool(CONTROL_CHARACTERS.search(text or ""))
