@@ -3,11 +3,15 @@
 import os
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from unittest import mock
 
 import pytest
 from sqlalchemy import delete
+from werkzeug.security import generate_password_hash
 
 from outreach import create_app
+from outreach.auth import service as auth_service
 from outreach.auth.service import create_user
 from outreach.catalog.models import Site
 from outreach.demo import seed_catalog
@@ -53,9 +57,33 @@ def _schema(database_url):
         db.engine.dispose()
 
 
-@pytest.fixture
-def app(_schema, database_url):
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashes():
+    """Cheap hashes for test users (scrypt costs 0.15 s each); tests check who gets in.
+
+    Not through `monkeypatch`: that would be set up before `app` and undone after it, so a test's
+    own monkeypatching would outlive the app's clean-up.
+    """
+    quick = partial(generate_password_hash, method="pbkdf2:sha256:1")
+    with mock.patch.object(auth_service, "generate_password_hash", quick):
+        yield
+
+
+@pytest.fixture(scope="module")
+def _module_app(_schema, database_url):
+    """One app per test module: building the app and its OpenAPI document takes a while."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_module_app):
+    """The app with the default catalog and three sites; every row is deleted and the config
+    restored afterwards."""
+    app = _module_app
+    config = dict(app.config)
     with app.app_context():
         seed_catalog()
         db.session.add_all(
@@ -73,7 +101,8 @@ def app(_schema, database_url):
             db.session.execute(delete(table))
         db.session.commit()
         db.session.remove()
-        db.engine.dispose()
+    app.config.clear()
+    app.config.update(config)
 
 
 @pytest.fixture

@@ -2,15 +2,15 @@
 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 
+from outreach.apiblueprint import ApiBlueprint
 from outreach.auth import service
 from outreach.auth.schemas import LoginIn, SessionOut
 from outreach.errors import OutreachError
 from outreach.extensions import db
 
-blp = Blueprint("auth_api", __name__, url_prefix="/api/v1", description="Sign in and out.")
+blp = ApiBlueprint("auth_api", __name__, url_prefix="/api/v1", description="Sign in and out.")
 
 
 class WrongCredentials(OutreachError):

@@ -104,7 +104,9 @@ def sign_in(username: str, password: str, remember: bool = False) -> User | None
     """Authenticate and start a fresh session (never reusing the old one); audit either way."""
     user = authenticate(username, password)
     if user is None:
-        record_event("login_failed", detail=(username or "")[:60])
+        # Only a name that is an account's: a typo could be a password typed in the wrong box.
+        account = find_user(username or "")
+        record_event("login_failed", target=f"user:{account.username}" if account else "unknown")
         return None
     # A new session, so a session planted before sign-in cannot be taken over after it.
     session.clear()

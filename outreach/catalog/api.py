@@ -1,12 +1,12 @@
 """`GET /api/v1/catalog`: everything the offline forms need."""
 
 from flask_login import current_user, login_required
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from outreach.apiblueprint import ApiBlueprint
 from outreach.catalog.service import catalog_for
 
-blp = Blueprint("catalog_api", __name__, url_prefix="/api/v1", description="Catalog.")
+blp = ApiBlueprint("catalog_api", __name__, url_prefix="/api/v1", description="Catalog.")
 
 
 class CatalogOut(Schema):

@@ -135,4 +135,6 @@ def referrals():
         vocabulary=vocabulary,
         errors=errors,
         new_id=lambda: str(uuid.uuid4()),
+        # Sent back with the form, so a form posted twice is the same follow-up (a duplicate).
+        followed_up_at=now().isoformat(),
     ), status

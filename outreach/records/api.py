@@ -3,8 +3,8 @@
 import uuid
 
 from flask_login import current_user, login_required
-from flask_smorest import Blueprint
 
+from outreach.apiblueprint import ApiBlueprint
 from outreach.extensions import db
 from outreach.records import service
 from outreach.records.models import Contact, Incident
@@ -19,7 +19,7 @@ from outreach.records.schemas import (
     VoidIn,
 )
 
-blp = Blueprint("records_api", __name__, url_prefix="/api/v1", description="Field records.")
+blp = ApiBlueprint("records_api", __name__, url_prefix="/api/v1", description="Field records.")
 
 
 def _page(model, plural: str, args: dict) -> dict:
@@ -36,7 +36,7 @@ def _page(model, plural: str, args: dict) -> dict:
 
 
 def _void(model, record_id: uuid.UUID, reason: str):
-    record = service.get_record(model, record_id, current_user)
+    record = db.get_or_404(model, record_id)
     service.void_record(current_user, record, reason)
     db.session.commit()
     return record

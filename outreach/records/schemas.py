@@ -1,6 +1,6 @@
 """Input and output schemas of records. The HTML forms and the sync API load through these."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
@@ -18,6 +18,7 @@ from outreach.catalog.vocabulary import (
     SUBSTANCES,
 )
 from outreach.clients.service import InvalidClientCode, normalise_code
+from outreach.errors import plain
 from outreach.fields import Text
 from outreach.records.models import MAX_PEOPLE, MAX_QUANTITY
 from outreach.timekeeping import InvalidOccurredAt, check_occurred_at
@@ -39,7 +40,11 @@ class OccurredAt(fields.AwareDateTime):
     }
 
     def _deserialize(self, value, attr, data, **kwargs):
-        occurred_at = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            occurred_at = super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError as exc:
+            # marshmallow puts a message in a list only if it is a str, not a lazy translation.
+            raise ValidationError(plain(exc.messages)) from exc
         try:
             check_occurred_at(occurred_at)
         except InvalidOccurredAt as exc:
@@ -82,12 +87,6 @@ def count(maximum: int, minimum: int = 0, **kwargs) -> fields.Integer:
     )
 
 
-def storable_text(value: str) -> None:
-    """Text every database can store: no NUL (PostgreSQL refuses it) and no lone surrogates."""
-    if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):
-        raise ValidationError(_l("Contains characters that are not allowed."))
-
-
 class ItemIn(Schema):
     code = fields.String(required=True, validate=validate.Length(1, 40))
     quantity = count(MAX_QUANTITY, minimum=1, required=True)
@@ -96,7 +95,7 @@ class ItemIn(Schema):
 class ReferralIn(Schema):
     id = fields.UUID(required=True)
     type = fields.String(required=True, validate=validate.Length(1, 40))
-    referred_to = fields.String(load_default="", validate=[validate.Length(max=120), storable_text])
+    referred_to = Text(load_default="", validate=validate.Length(max=120))
 
 
 def unique_values(values: list, what: str) -> None:
@@ -151,12 +150,15 @@ class ContactIn(Schema):
 
     @validates("items")
     def check_items(self, value, **kwargs):
-        unique_values([item["code"] for item in value], str(_l("item")))
+        # Also called with the valid part of a list whose other elements failed to load.
+        unique_values([item["code"] for item in value if "code" in item], str(_l("item")))
 
     @validates("referrals")
     def check_referrals(self, value, **kwargs):
-        unique_values([referral["id"] for referral in value], str(_l("referral id")))
-        unique_values([referral["type"] for referral in value], str(_l("referral type")))
+        ids = [referral["id"] for referral in value if "id" in referral]
+        unique_values(ids, str(_l("referral id")))
+        types = [referral["type"] for referral in value if "type" in referral]
+        unique_values(types, str(_l("referral type")))
 
     @validates_schema
     def check_client_details(self, data, **kwargs):
@@ -194,12 +196,6 @@ class ReferralUpdateIn(Schema):
 
 class VoidIn(Schema):
     reason = Text(required=True, validate=validate.Length(3, 200))
-
-    @validates("reason")
-    def check_reason(self, value, **kwargs):
-        # The service stores the reason stripped: spaces alone would void with no reason.
-        if len(value.strip()) < 3:
-            raise ValidationError(str(_l("Give a reason of at least 3 characters.")))
 
 
 # Output
@@ -284,11 +280,15 @@ class ReferralListOut(Schema):
     referrals = fields.List(fields.Nested(ReferralOut))
 
 
+# Days far enough off have no UTC bounds in Python (OverflowError): a 422, not a 500.
+LIST_DAYS = validate.Range(date(1900, 1, 1), date(2999, 12, 31))
+
+
 class ListArgs(Schema):
     """Query arguments of the record lists."""
 
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    from_ = fields.Date(data_key="from", load_default=None, validate=LIST_DAYS)
+    to = fields.Date(load_default=None, validate=LIST_DAYS)
     site = Text(load_default=None, validate=validate.Length(1, 40))
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))

@@ -165,6 +165,14 @@ def record_contact(user, data: dict, codebook: Codebook | None = None) -> str:
         errors["referrals"] = [
             _("Unknown referral type: %(codes)s.", codes=", ".join(unknown_types))
         ]
+    # A referral id already taken, checked before inserting so that a clash with a contact stored
+    # earlier in the same batch is a plain rejection. If it is this very contact's referral, a
+    # concurrent request stored the contact meanwhile: answer as for any retry.
+    elif any(db.session.get(Referral, referral["id"]) for referral in data["referrals"]):
+        existing = db.session.get(Contact, data["id"])
+        if existing is not None:
+            return _existing_outcome(existing, digest)
+        errors["referrals"] = [_("A referral with this id is already stored.")]
     if errors:
         raise InvalidInput(errors=errors)
 

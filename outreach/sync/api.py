@@ -1,36 +1,17 @@
 """`POST /api/v1/sync`: the one door for records made on a device."""
 
-import json
-
 from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_smorest import Blueprint
-from webargs.flaskparser import FlaskParser
 
+from outreach.apiblueprint import ApiBlueprint
 from outreach.errors import OutreachError
 from outreach.extensions import db
 from outreach.sync.schemas import SyncBatchIn, SyncResponseOut
 from outreach.sync.service import apply_sync_batch, batch_size
 from outreach.timekeeping import now
 
-
-class JSONParser(FlaskParser):
-    """webargs' parser, answering 400 (not 500) to JSON nested too deep for Python to decode."""
-
-    def _raw_load_json(self, req):
-        try:
-            return super()._raw_load_json(req)
-        except RecursionError:
-            error = json.JSONDecodeError("Nested too deeply", "", 0)
-            return self._handle_invalid_json_error(error, req)
-
-
-class SyncBlueprint(Blueprint):
-    ARGUMENTS_PARSER = JSONParser()
-
-
-blp = SyncBlueprint("sync_api", __name__, url_prefix="/api/v1", description="Sync from devices.")
+blp = ApiBlueprint("sync_api", __name__, url_prefix="/api/v1", description="Sync from devices.")
 
 
 class BatchTooLarge(OutreachError):

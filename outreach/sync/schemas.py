@@ -18,7 +18,7 @@ class RecordList(fields.List):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, list):
-            raise ValidationError(_l("Must be a list of records."))
+            raise ValidationError(str(_l("Must be a list of records.")))
         errors = {
             index: [_l("Must be a JSON object.")]
             for index, record in enumerate(value)
