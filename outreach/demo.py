@@ -51,6 +51,12 @@ DEMO_SITES = [
     ("UTR-PH1", "Utrecht pharmacy NSP", "pharmacy", "Utrecht"),
 ]
 
+INJECTING_PACK = {
+    "name": "Injecting pack",
+    "items": {"syringe_1ml": 10, "needle": 10, "swab": 10, "water_ampoule": 2},
+}
+SMOKING_PACK = {"name": "Smoking pack", "items": {"foil": 5, "crack_pipe": 1}}
+
 DEMO_USERS = [
     ("admin", "admin", []),
     ("supervisor", "supervisor", ["AMS-DCR1", "AMS-OUT1"]),
@@ -87,7 +93,8 @@ def seed_sites() -> None:
     have = set(db.session.execute(select(Site.code)).scalars())
     for code, name, kind, city in DEMO_SITES:
         if code not in have:
-            db.session.add(Site(code=code, name=name, kind=kind, city=city))
+            packs = [INJECTING_PACK] if kind == "pharmacy" else [INJECTING_PACK, SMOKING_PACK]
+            db.session.add(Site(code=code, name=name, kind=kind, city=city, usual_packs=packs))
     db.session.flush()
 
 

@@ -2,6 +2,7 @@
 
 from flask_babel import format_date, get_locale
 
+from outreach.field.messages import js_messages
 from outreach.timekeeping import organisation_zone
 
 SECURITY_HEADERS = {
@@ -17,6 +18,8 @@ SECURITY_HEADERS = {
 
 
 def init_web(app) -> None:
+    app.jinja_env.globals["js_messages"] = js_messages
+
     @app.context_processor
     def language():
         return {"current_language": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}

@@ -14,7 +14,7 @@ from outreach import create_app
 from outreach.auth import service as auth_service
 from outreach.auth.service import create_user
 from outreach.catalog.models import Site
-from outreach.demo import seed_catalog
+from outreach.demo import INJECTING_PACK, seed_catalog
 from outreach.extensions import db
 
 PASSWORD = "correct horse battery"
@@ -89,7 +89,13 @@ def app(_module_app):
         db.session.add_all(
             [
                 Site(code="AMS-DCR1", name="DCR Amsterdam", kind="dcr", city="Amsterdam"),
-                Site(code="AMS-OUT1", name="Street team", kind="outreach", city="Amsterdam"),
+                Site(
+                    code="AMS-OUT1",
+                    name="Street team",
+                    kind="outreach",
+                    city="Amsterdam",
+                    usual_packs=[INJECTING_PACK],
+                ),
                 Site(code="RTM-NSP1", name="Rotterdam NSP", kind="pharmacy", city="Rotterdam"),
             ]
         )

@@ -1,6 +1,6 @@
 """Sites and the admin-managed catalog: equipment items and referral types."""
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import JSON, CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach.catalog.vocabulary import EQUIPMENT_CATEGORIES, SITE_KINDS, check_in
@@ -17,6 +17,9 @@ class Site(db.Model):
     kind: Mapped[str] = mapped_column(String(30))
     city: Mapped[str] = mapped_column(String(80), default="")
     active: Mapped[bool] = mapped_column(default=True)
+    # What is usually handed out here, applied with one tap on the contact form:
+    # [{"name": "Injecting pack", "items": {"syringe_1ml": 10, "needle": 10}}, ...]
+    usual_packs: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
     def __repr__(self):
         return f"<Site {self.code}>"

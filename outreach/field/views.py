@@ -49,10 +49,10 @@ def _save(schema, record: dict, store) -> tuple[bool, dict]:
 
 
 def _form_context(**extra) -> dict:
+    sites = sites_for(current_user)
     return {
-        "site_options": [
-            (site.code, f"{site.name} ({site.code})") for site in sites_for(current_user)
-        ],
+        "site_options": [(site.code, f"{site.name} ({site.code})") for site in sites],
+        "pack_sites": [site for site in sites if site.usual_packs],
         "vocabulary": vocabulary,
         "new_id": str(uuid.uuid4()),
         "now_value": local_now_value(),

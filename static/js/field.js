@@ -1,64 +1,231 @@
-// Field forms: item steppers, the remembered site, and the device's UTC offset.
-// The forms work without this script; it only makes them quicker to fill in.
+// The field app: wires the outbox, sync, status and service worker into the field pages.
+// Without this script the forms post to the server as plain HTML forms.
+
+import * as outbox from './outbox.js';
+import * as pwa from './pwa.js';
+import { FROM_FORM, fillForm } from './records.js';
+import * as status from './status.js';
+import * as sync from './sync.js';
 
 const SITE_KEY = 'outreach.site';
+const KIND_KEY = 'outreach.kind';
+const { t } = status;
 
-function wireSteppers(root) {
-  root.querySelectorAll('button.step').forEach((button) => {
+function newId() {
+  return crypto.randomUUID();
+}
+
+function localNow(date = new Date()) {
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
+  return local.toISOString().slice(0, 16);
+}
+
+// Form helpers
+
+function wireSteppers(form) {
+  form.querySelectorAll('button.step').forEach((button) => {
     button.addEventListener('click', () => {
       const input = document.getElementById(button.dataset.target);
-      const step = Number(button.dataset.step);
       const max = Number(input.max || 10000);
-      const next = Math.min(max, Math.max(0, (Number(input.value) || 0) + step));
+      const next = Math.min(max, Math.max(0, (Number(input.value) || 0) + Number(button.dataset.step)));
       input.value = next === 0 ? '' : String(next);
       input.dispatchEvent(new Event('input', { bubbles: true }));
     });
   });
 }
 
-function rememberSite(form) {
-  const select = form.querySelector('select[data-remember="site"]');
-  if (!select) return;
-  const saved = localStorage.getItem(SITE_KEY);
-  const hasError = select.closest('.has-error');
-  if (saved && !hasError && [...select.options].some((option) => option.value === saved)) {
-    select.value = saved;
-  }
-  select.addEventListener('change', () => localStorage.setItem(SITE_KEY, select.value));
-  form.addEventListener('submit', () => localStorage.setItem(SITE_KEY, select.value));
-}
-
-// The server fills "now" in the organisation's time zone; the device may be in another, and its
-// offset is what gets sent, so "now" is set again from the device's own clock.
-function localNow(date = new Date()) {
-  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
-  return local.toISOString().slice(0, 16);
-}
-
-function fillNow(form) {
-  const input = form.querySelector('input[name="occurred_at"][data-default="now"]');
-  if (input) input.value = localNow();
-}
-
-function fillOffset(form) {
-  const offset = form.querySelector('input[name="utc_offset"]');
-  if (!offset) return;
-  form.addEventListener('submit', () => {
-    const local = form.querySelector('input[name="occurred_at"]');
-    const when = local && local.value ? new Date(local.value) : new Date();
-    offset.value = String(-when.getTimezoneOffset());
+function showPacks(form) {
+  const site = form.elements.namedItem('site');
+  form.querySelectorAll('[data-packs-for]').forEach((group) => {
+    group.hidden = !site || group.dataset.packsFor !== site.value;
   });
 }
 
-function focusErrors() {
-  const summary = document.getElementById('form-errors');
-  if (summary) summary.focus();
+function wirePacks(form) {
+  form.querySelectorAll('button[data-pack]').forEach((button) => {
+    button.addEventListener('click', () => {
+      const items = JSON.parse(button.dataset.pack);
+      for (const [code, quantity] of Object.entries(items)) {
+        const input = form.elements.namedItem(`item.${code}`);
+        if (input) input.value = String(quantity);
+      }
+      form.dispatchEvent(new Event('input'));
+    });
+  });
+  showPacks(form);
 }
 
-document.querySelectorAll('form.record-form').forEach((form) => {
+function wireTime(form) {
+  const input = form.elements.namedItem('occurred_at');
+  if (!input) return;
+  form.querySelectorAll('button[data-time]').forEach((button) => {
+    button.addEventListener('click', () => {
+      if (button.dataset.time === 'now') {
+        input.value = localNow();
+      } else {
+        const current = input.value ? new Date(input.value) : new Date();
+        input.value = localNow(new Date(current.getTime() + Number(button.dataset.time) * 60000));
+      }
+      form.dispatchEvent(new Event('input'));
+    });
+  });
+}
+
+function remembered(form) {
+  const site = form.elements.namedItem('site');
+  const savedSite = localStorage.getItem(SITE_KEY);
+  if (site && savedSite && [...site.options].some((option) => option.value === savedSite)) {
+    site.value = savedSite;
+  }
+  const savedKind = localStorage.getItem(KIND_KEY);
+  if (form.dataset.record === 'contact' && savedKind) {
+    const radio = form.querySelector(`input[name="kind"][value="${CSS.escape(savedKind)}"]`);
+    if (radio) radio.checked = true;
+  }
+  showPacks(form);
+}
+
+function remember(form) {
+  const site = form.elements.namedItem('site');
+  if (site && site.value) localStorage.setItem(SITE_KEY, site.value);
+  const kind = form.querySelector('input[name="kind"]:checked');
+  if (form.dataset.record === 'contact' && kind) localStorage.setItem(KIND_KEY, kind.value);
+}
+
+/** A fresh record: new id, now, the remembered site and kind, nothing else filled in. */
+function resetForm(form) {
+  form.reset();
+  form.querySelectorAll('input[name^="item."]').forEach((input) => { input.value = ''; });
+  form.querySelectorAll('input[data-referral-id]').forEach((input) => {
+    delete input.dataset.referralId;
+  });
+  form.elements.namedItem('id').value = newId();
+  const time = form.elements.namedItem('occurred_at');
+  if (time) time.value = localNow();
+  form.querySelectorAll('.has-error').forEach((field) => field.classList.remove('has-error'));
+  form.querySelectorAll('.field-error, .form-error').forEach((message) => message.remove());
+  remembered(form);
+  delete form.dataset.dirty;
+  delete form.dataset.fixing;
+}
+
+async function startFix(form) {
+  const id = new URLSearchParams(location.search).get('fix');
+  if (!id) return;
+  const entry = await outbox.get(id);
+  if (!entry || entry.type !== form.dataset.record) return;
+  fillForm(form, entry.record);
+  form.dataset.fixing = entry.id;
+  // A conflicting id is taken on the server: the fixed record goes as a new one.
+  if (entry.state === 'conflict') form.elements.namedItem('id').value = newId();
+  showPacks(form);
+  status.say(t('fixing'), 'info');
+}
+
+async function afterSave(type) {
+  status.say(t(`saved_${type}`));
+  await status.render();
+  pwa.askPersistentStorage();
+  sync.requestBackgroundSync();
+  await sync.syncNow();
+}
+
+function wireRecordForm(form) {
+  const type = form.dataset.record;
+  form.querySelectorAll('[data-js]').forEach((element) => { element.hidden = false; });
   wireSteppers(form);
-  rememberSite(form);
-  fillNow(form);
-  fillOffset(form);
-});
-focusErrors();
+  wirePacks(form);
+  wireTime(form);
+  form.elements.namedItem('id').value = newId();
+  const time = form.querySelector('input[name="occurred_at"][data-default="now"]');
+  if (time) time.value = localNow();
+  if (!form.querySelector('.has-error')) remembered(form);
+  form.elements.namedItem('site')?.addEventListener('change', () => showPacks(form));
+  form.addEventListener('input', () => { form.dataset.dirty = '1'; });
+  form.addEventListener('change', () => { form.dataset.dirty = '1'; });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!form.reportValidity()) return;
+    // Read and reset before anything waits, so a quick second save cannot mix two records.
+    const record = FROM_FORM[type](form);
+    const fixing = form.dataset.fixing;
+    remember(form);
+    resetForm(form);
+    window.scrollTo(0, 0);
+    try {
+      await outbox.save(type, record, status.currentUser());
+      if (fixing && fixing !== record.id) await outbox.remove(fixing);
+    } catch (error) {
+      fillForm(form, record);
+      status.say(t('save_failed'), 'error');
+      return;
+    }
+    if (fixing) history.replaceState(null, '', location.pathname);
+    await afterSave(type);
+  });
+  startFix(form);
+}
+
+async function wireFollowUps(forms) {
+  const waiting = new Set((await outbox.all())
+    .filter((entry) => entry.type === 'referral_update' && outbox.WAITING.includes(entry.state))
+    .map((entry) => entry.record.referral_id));
+  const markWaiting = (form) => {
+    form.hidden = true;
+    const note = document.createElement('p');
+    note.className = 'hint';
+    note.textContent = t('follow_up_waiting');
+    form.after(note);
+  };
+  forms.forEach((form) => {
+    const referral = form.elements.namedItem('referral_id').value;
+    if (waiting.has(referral)) markWaiting(form);
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      if (!form.reportValidity()) return;
+      form.elements.namedItem('id').value = newId();
+      // The time of the follow-up is now, not when the (possibly cached) page was made.
+      form.elements.namedItem('occurred_at').value = '';
+      const record = FROM_FORM.referral_update(form);
+      markWaiting(form);
+      await outbox.save('referral_update', record, status.currentUser());
+      await afterSave('referral_update');
+    });
+  });
+}
+
+function wireSignOut() {
+  const form = document.querySelector('form[data-sign-out]');
+  if (!form) return;
+  form.addEventListener('submit', () => { pwa.forgetPages(); });
+}
+
+async function main() {
+  wireSignOut();
+  if (!document.body.dataset.username || !document.getElementById('sync-status')) return;
+  document.querySelectorAll('form[data-record="contact"], form[data-record="incident"]')
+    .forEach(wireRecordForm);
+  await wireFollowUps(document.querySelectorAll('form[data-record="referral_update"]'));
+
+  status.follow(sync);
+  await outbox.tidy();
+  await status.render();
+  document.getElementById('sync-now')?.addEventListener('click', () => sync.syncNow());
+
+  const registration = await pwa.register();
+  pwa.watchForUpdates(registration, {
+    button: document.getElementById('update-app'),
+    isSafe: () => !sync.isRunning()
+      && ![...document.querySelectorAll('form.record-form')].some((form) => form.dataset.dirty),
+    onBlocked: () => status.say(t('update_blocked'), 'info'),
+  });
+  // Once per sign-in: later visits refresh each page in the cache as it is opened.
+  const kept = `${document.body.dataset.username}`;
+  if (navigator.onLine && sessionStorage.getItem('outreach.pages-kept') !== kept) {
+    sessionStorage.setItem('outreach.pages-kept', kept);
+    pwa.keepPages();
+  }
+  sync.start();
+}
+
+main();

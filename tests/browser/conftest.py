@@ -42,14 +42,29 @@ def phone(browser_context_args):
 
 
 @pytest.fixture
-def live_server(app):
+def requests_seen():
+    """(method, path) of every request the live server received, in order."""
+    return []
+
+
+@pytest.fixture
+def live_server(app, requests_seen):
     """The app on a free port of 127.0.0.1; yields its base URL."""
+
+    original = app.wsgi_app
+
+    def recording(environ, start_response):
+        requests_seen.append((environ["REQUEST_METHOD"], environ["PATH_INFO"]))
+        return original(environ, start_response)
+
+    app.wsgi_app = recording
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+    app.wsgi_app = original
 
 
 @pytest.fixture
@@ -71,5 +86,29 @@ def signed_in_page(browser, phone, live_server, make_user):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server}/field")
+    page.username = username
     yield page
     context.close()
+
+
+WAIT_FOR_CONTROL = """async () => {
+  await navigator.serviceWorker.ready;
+  if (!navigator.serviceWorker.controller) {
+    await new Promise((resolve) => navigator.serviceWorker.addEventListener(
+      'controllerchange', resolve, { once: true }));
+  }
+}"""
+
+
+def wait_for_service_worker(page):
+    """Wait until the service worker controls the page (so it can answer offline)."""
+    page.evaluate(WAIT_FOR_CONTROL)
+
+
+def outbox_entries(page):
+    """The outbox as the page sees it."""
+    return page.evaluate("async () => (await import('/static/js/outbox.js')).all()")
+
+
+def sync_posts(requests_seen):
+    return [path for method, path in requests_seen if (method, path) == ("POST", "/api/v1/sync")]

@@ -26,27 +26,28 @@ def test_contact_form_fits_a_phone_and_has_big_targets(signed_in_page, live_serv
     page.screenshot(path=str(artifacts / "contact-form-360.png"), full_page=True)
 
 
-def test_contact_saved_with_steppers(signed_in_page, live_server, app):
+def test_contact_saved_with_steppers_and_a_usual_pack(signed_in_page, live_server, app):
     page = signed_in_page
     page.goto(f"{live_server}/field/contacts/new")
     page.get_by_label("Site").select_option("AMS-OUT1")
     page.get_by_label("Client code").fill("jade-0101-m")
+    page.get_by_role("button", name="Usual pack: Injecting pack").click()
+    expect(page.get_by_label("Needle", exact=True)).to_have_value("10")
     add_syringe = page.get_by_role("button", name="Add one Syringe 1 ml")
-    for _ in range(3):
-        add_syringe.click()
+    add_syringe.click()
     page.get_by_role("button", name="Remove one Syringe 1 ml").click()
-    expect(page.get_by_label("Syringe 1 ml", exact=True)).to_have_value("2")
+    page.get_by_role("button", name="Remove one Syringe 1 ml").click()
+    expect(page.get_by_label("Syringe 1 ml", exact=True)).to_have_value("9")
     page.get_by_role("button", name="Save contact").click()
-    page.wait_for_url(f"{live_server}/field")
-    expect(page.get_by_text("Contact saved.")).to_be_visible()
-    expect(page.locator("[data-tally=syringes_given]")).to_have_text("2")
+    expect(page.get_by_text("Contact saved on this phone.")).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text("All synced")
+    # The form is ready for the next contact, at the same site.
+    expect(page.get_by_label("Needle", exact=True)).to_have_value("")
+    expect(page.get_by_label("Site")).to_have_value("AMS-OUT1")
 
     with app.app_context():
         contact = db.session.execute(select(Contact)).scalar_one()
         assert contact.site.code == "AMS-OUT1"
-        assert [(row.item.code, row.quantity) for row in contact.items] == [("syringe_1ml", 2)]
+        items = {row.item.code: row.quantity for row in contact.items}
+        assert items == {"syringe_1ml": 9, "needle": 10, "swab": 10, "water_ampoule": 2}
         assert contact.client is not None
-
-    # The site is remembered for the next contact.
-    page.goto(f"{live_server}/field/contacts/new")
-    expect(page.get_by_label("Site")).to_have_value("AMS-OUT1")

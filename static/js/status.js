@@ -1,0 +1,151 @@
+// What the worker sees of the outbox: the sync state, a sign-in prompt, and the records that
+// need attention (rejected or conflicting) with the server's messages, to fix or discard.
+
+import * as outbox from './outbox.js';
+
+const messagesElement = document.getElementById('js-messages');
+const MESSAGES = messagesElement ? JSON.parse(messagesElement.textContent) : {};
+
+export function t(key, values = {}) {
+  const template = MESSAGES[key] || key;
+  return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ''));
+}
+
+const FIX_PAGES = { contact: '/field/contacts/new', incident: '/field/incidents/new' };
+
+export function currentUser() {
+  return document.body.dataset.username || '';
+}
+
+function element(id) {
+  return document.getElementById(id);
+}
+
+let signInNeeded = false;
+let offline = false;
+
+/** Redraw the status line, the prompts and the attention list from the outbox. */
+export async function render() {
+  const status = element('sync-status');
+  if (!status) return;
+  const entries = await outbox.all();
+  const user = currentUser();
+  const { waiting, attention, others } = outbox.counts(entries, user);
+  const parts = [waiting > 0 ? t('waiting', { n: waiting }) : t('all_synced')];
+  if (attention > 0) parts.push(t('attention', { n: attention }));
+  if (waiting > 0 && offline) parts.push(t('offline'));
+  status.textContent = parts.join(' · ');
+  status.dataset.state = attention > 0 || signInNeeded ? 'problem' : waiting > 0 ? 'waiting' : 'ok';
+
+  const syncButton = element('sync-now');
+  if (syncButton) syncButton.hidden = waiting === 0;
+
+  const alert = element('sync-alert');
+  if (alert) {
+    alert.replaceChildren();
+    if (signInNeeded && waiting > 0) {
+      const link = document.createElement('a');
+      link.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+      link.textContent = t('sign_in');
+      alert.append(t('signin', { n: waiting }), ' ', link);
+    }
+    if (others > 0) {
+      const note = document.createElement('p');
+      note.textContent = t('others', { n: others });
+      alert.append(note);
+    }
+    alert.hidden = alert.childNodes.length === 0;
+  }
+  renderAttention(entries.filter(
+    (entry) => entry.user === user && outbox.NEEDS_ATTENTION.includes(entry.state),
+  ));
+}
+
+function describeErrors(entry) {
+  if (entry.state === 'conflict') return [entry.message || t('conflict')];
+  const lines = [];
+  const walk = (prefix, value) => {
+    if (Array.isArray(value)) {
+      value.forEach((item) => (typeof item === 'object' ? walk(prefix, item) : lines.push(`${prefix}: ${item}`)));
+    } else if (value && typeof value === 'object') {
+      Object.entries(value).forEach(([key, nested]) => walk(/^\d+$/.test(key) ? prefix : key, nested));
+    } else if (value) {
+      lines.push(`${prefix}: ${value}`);
+    }
+  };
+  walk('', entry.errors || {});
+  return lines.map((line) => line.replace(/^: /, ''));
+}
+
+function renderAttention(entries) {
+  const list = element('attention-list');
+  const section = element('attention');
+  if (!list || !section) return;
+  section.hidden = entries.length === 0;
+  list.replaceChildren(...entries.map((entry) => {
+    const item = document.createElement('li');
+    item.className = 'card';
+    item.dataset.entry = entry.id;
+    const title = document.createElement('h3');
+    title.className = 'card-title';
+    title.textContent = `${t(`type_${entry.type}`)} · ${new Date(entry.record.occurred_at || entry.createdAt).toLocaleString()}`;
+    const problems = document.createElement('ul');
+    describeErrors(entry).forEach((line) => {
+      const problem = document.createElement('li');
+      problem.textContent = line;
+      problems.append(problem);
+    });
+    const actions = document.createElement('div');
+    actions.className = 'row-actions';
+    if (FIX_PAGES[entry.type]) {
+      const fix = document.createElement('a');
+      fix.className = 'button';
+      fix.href = `${FIX_PAGES[entry.type]}?fix=${encodeURIComponent(entry.id)}`;
+      fix.textContent = t('fix');
+      actions.append(fix);
+    }
+    const discard = document.createElement('button');
+    discard.type = 'button';
+    discard.textContent = t('discard');
+    discard.addEventListener('click', async () => {
+      if (!window.confirm(t('discard_confirm'))) return;
+      await outbox.remove(entry.id);
+      await render();
+    });
+    actions.append(discard);
+    item.append(title, problems, actions);
+    return item;
+  }));
+}
+
+/** Follow the sync runs: a 401 asks to sign in; being offline shows in the status line. */
+export function follow(sync) {
+  sync.onChange(({ phase }) => {
+    if (phase === 'start') return;
+    signInNeeded = phase === 'signin';
+    offline = phase === 'offline';
+    render();
+  });
+  window.addEventListener('online', render);
+  window.addEventListener('offline', () => {
+    offline = true;
+    render();
+  });
+}
+
+/** A short message for the worker, read out by screen readers. */
+export function say(message, kind = 'success') {
+  let box = element('js-flash');
+  if (!box) {
+    box = document.createElement('div');
+    box.id = 'js-flash';
+    box.className = 'flashes';
+    box.setAttribute('aria-live', 'polite');
+    const main = document.querySelector('main');
+    main.prepend(box);
+  }
+  const line = document.createElement('p');
+  line.className = `flash flash-${kind}`;
+  line.textContent = message;
+  box.replaceChildren(line);
+}

@@ -1,0 +1,104 @@
+// Outreach service worker: keeps the field app's shell for offline use.
+// It never sends records itself: the page's JavaScript syncs the IndexedDB outbox (DESIGN §8).
+const VERSION = {{ version|tojson }};
+const CACHE = `outreach-${VERSION}`;
+const PRECACHE = {{ precache|tojson }};
+// Field pages and the catalog need a signed-in user: they are fetched after sign-in.
+const KEPT = [...PRECACHE.pages, PRECACHE.catalog];
+const KEPT_PATHS = new Set(KEPT);
+
+async function cachePages() {
+  // Keep only real answers, never a login page or a redirect.
+  const cache = await caches.open(CACHE);
+  await Promise.all(KEPT.map(async (url) => {
+    try {
+      const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
+      if (response.ok && !response.redirected) await cache.put(url, response);
+    } catch (error) {
+      // Offline: the page is cached the next time it loads online.
+    }
+  }));
+}
+
+async function forgetPages() {
+  const cache = await caches.open(CACHE);
+  await Promise.all(KEPT.map((url) => cache.delete(url)));
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    await cache.addAll(PRECACHE.static);
+    await cachePages();
+    // The first worker takes over at once; an update waits until the page says it is safe.
+    if (!self.registration.active) await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names
+      .filter((name) => name.startsWith('outreach-') && name !== CACHE)
+      .map((name) => caches.delete(name)));
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('message', (event) => {
+  const type = event.data && event.data.type;
+  if (type === 'skip-waiting') self.skipWaiting();
+  else if (type === 'cache-pages') event.waitUntil(cachePages());
+  else if (type === 'forget-pages') event.waitUntil(forgetPages());
+  else if (type === 'version' && event.ports[0]) event.ports[0].postMessage(VERSION);
+});
+
+// Background Sync wakes the pages, which do the syncing.
+self.addEventListener('sync', (event) => {
+  if (event.tag !== 'outreach-sync') return;
+  event.waitUntil((async () => {
+    const pages = await self.clients.matchAll({ type: 'window' });
+    pages.forEach((page) => page.postMessage({ type: 'sync' }));
+  })());
+});
+
+async function networkFirst(request) {
+  const url = new URL(request.url);
+  try {
+    const response = await fetch(request);
+    // A redirect (to sign in) or an error goes to the page as it is, never a cached shell.
+    if (response.ok && response.type === 'basic' && !response.redirected
+        && KEPT_PATHS.has(url.pathname)) {
+      const cache = await caches.open(CACHE);
+      await cache.put(url.pathname, response.clone());
+    }
+    return response;
+  } catch (error) {
+    const cache = await caches.open(CACHE);
+    const cached = await cache.match(url.pathname)
+      || (url.pathname.startsWith('/field') && await cache.match(PRECACHE.pages[0]));
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+async function staticFirst(request) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request, { ignoreSearch: true });
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
+}
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith('/static/')) {
+    event.respondWith(staticFirst(request));
+  } else if (request.mode === 'navigate' || url.pathname === PRECACHE.catalog) {
+    event.respondWith(networkFirst(request));
+  }
+  // Everything else (records and sync above all) goes to the network untouched.
+});
