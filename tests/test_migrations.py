@@ -1,16 +1,16 @@
 """The Alembic migrations build exactly the schema the models describe, on both databases."""
 
+import os
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 from outreach import create_app
 from outreach.extensions import db
-from tests.conftest import DATABASE_URL, ON_POSTGRESQL
-
-SCHEMA = "migration_check"
+from tests.conftest import ON_POSTGRESQL, postgresql_schema
 
 
 @pytest.fixture
@@ -18,16 +18,9 @@ def migration_url(tmp_path):
     if not ON_POSTGRESQL:
         yield f"sqlite:///{tmp_path / 'migrated.db'}"
         return
-    # A schema of its own, so the suite's tables in `public` are left alone.
-    engine = create_engine(DATABASE_URL)
-    with engine.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    separator = "&" if "?" in DATABASE_URL else "?"
-    yield f"{DATABASE_URL}{separator}options=-csearch_path%3D{SCHEMA}"
-    with engine.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-    engine.dispose()
+    # A schema of its own, so the suite's tables are left alone.
+    with postgresql_schema(f"migrations_{os.getpid()}") as url:
+        yield url
 
 
 def test_migrations_match_models(migration_url):
