@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 
 from outreach.extensions import api, babel, csrf, db, login_manager, migrate
@@ -13,14 +13,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def select_locale() -> str:
     """The user's own language, else the browser's, else the organisation's default."""
-    from flask import current_app
-
     languages = current_app.config["OUTREACH_LANGUAGES"]
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():  # commands and scripts
+        return default
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
-    return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    return request.accept_languages.best_match(languages) or default
 
 
 def create_app(config=None) -> Flask:

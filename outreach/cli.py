@@ -2,6 +2,7 @@
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from outreach import demo
@@ -22,6 +23,7 @@ def register(app) -> None:
 @click.option("--role", type=click.Choice(list(ROLES)), default="worker", show_default=True)
 @click.option("--site", "sites", multiple=True, help="Site code; repeat for several sites.")
 @click.password_option(help="Asked for when not given.")
+@with_appcontext
 def create_user_command(username, role, sites, password):
     """Create a user with a role and sites."""
     from outreach.auth.service import create_user
@@ -37,6 +39,7 @@ def create_user_command(username, role, sites, password):
 
 
 @click.command("seed-catalog")
+@with_appcontext
 def seed_catalog_command():
     """Add the default equipment items and referral types (those missing)."""
     demo.seed_catalog()
@@ -45,6 +48,7 @@ def seed_catalog_command():
 
 
 @click.command("demo-data")
+@with_appcontext
 def demo_data_command():
     """Demo sites, catalog, the logins admin/supervisor/worker and three months of activity."""
     demo.seed_catalog()

@@ -1,0 +1,94 @@
+"""The flask commands of the README: create-user, seed-catalog, demo-data."""
+
+from functools import partial
+
+from sqlalchemy import func, select
+
+from outreach import demo
+from outreach.auth.models import User
+from outreach.catalog.models import EquipmentItem, Site
+from outreach.extensions import db
+from outreach.records.models import Contact
+
+
+def count(app, model):
+    with app.app_context():
+        return db.session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_create_user_with_role_and_sites(app):
+    result = app.test_cli_runner().invoke(
+        args=[
+            "create-user",
+            "nina",
+            "--role",
+            "supervisor",
+            "--site",
+            "AMS-DCR1",
+            "--site",
+            "AMS-OUT1",
+            "--password",
+            "a long pass phrase",
+        ]
+    )
+
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.execute(select(User).where(User.username == "nina")).scalar_one()
+        assert user.role == "supervisor"
+        assert [site.code for site in user.sites] == ["AMS-DCR1", "AMS-OUT1"]
+        assert "a long pass phrase" not in user.password_hash
+
+
+def test_create_user_refuses_a_weak_password_and_an_unknown_site(app):
+    result = app.test_cli_runner().invoke(
+        args=["create-user", "nina", "--site", "NOPE", "--password", "short"]
+    )
+
+    assert result.exit_code == 1
+    assert "password: A password needs at least 10 characters." in result.output
+    assert "sites: Unknown site: NOPE." in result.output
+    assert count(app, User) == 0
+
+
+def test_seed_catalog_is_idempotent(app):
+    before = count(app, EquipmentItem)
+    result = app.test_cli_runner().invoke(args=["seed-catalog"])
+
+    assert result.exit_code == 0
+    assert count(app, EquipmentItem) == before == len(demo.DEFAULT_EQUIPMENT)
+
+
+def test_demo_data_makes_the_logins_once_and_shows_a_generated_password_once(app, monkeypatch):
+    monkeypatch.setattr(demo, "seed_activity", partial(demo.seed_activity, days=3))
+    app.config["OUTREACH_DEMO_PASSWORD"] = None
+    runner = app.test_cli_runner()
+
+    first = runner.invoke(args=["demo-data"])
+    second = runner.invoke(args=["demo-data"])
+
+    assert first.exit_code == 0, first.output
+    assert "password (shown once):" in first.output
+    assert "password" not in second.output
+    with app.app_context():
+        names = set(db.session.execute(select(User.username)).scalars())
+        assert {"admin", "supervisor", "worker"} <= names
+        assert db.session.execute(select(Site).where(Site.code == "AMS-DCR1")).scalar_one()
+    contacts = count(app, Contact)
+    assert contacts > 0
+    assert count(app, Contact) == contacts  # the second run added none
+
+
+def test_demo_password_comes_from_the_environment(app, monkeypatch):
+    monkeypatch.setattr(demo, "seed_activity", partial(demo.seed_activity, days=1))
+    app.config["OUTREACH_DEMO_PASSWORD"] = "demo password 2026"
+
+    result = app.test_cli_runner().invoke(args=["demo-data"])
+
+    assert result.exit_code == 0, result.output
+    assert "demo password 2026" not in result.output
+    client = app.test_client()
+    response = client.post(
+        "/api/v1/auth/login", json={"username": "worker", "password": "demo password 2026"}
+    )
+    assert response.status_code == 200
