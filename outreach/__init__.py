@@ -86,13 +86,22 @@ def _register_blueprints(app: Flask) -> None:
     from outreach.field import views as field_views
     from outreach.pwa import views as pwa_views
     from outreach.records import api as records_api
+    from outreach.reports import api as reports_api
+    from outreach.reports import views as reports_views
     from outreach.sync import api as sync_api
 
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(field_views.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(pwa_views.bp)
-    for blueprint in (auth_api.blp, catalog_api.blp, sync_api.blp, records_api.blp):
+    app.register_blueprint(reports_views.bp)
+    for blueprint in (
+        auth_api.blp,
+        catalog_api.blp,
+        sync_api.blp,
+        records_api.blp,
+        reports_api.blp,
+    ):
         api.register_blueprint(blueprint)
 
     from outreach import cli

@@ -11,7 +11,12 @@ from outreach.auth.models import User
 from outreach.auth.service import create_user
 from outreach.catalog.models import EquipmentItem, ReferralType, Site
 from outreach.extensions import db
-from outreach.records.service import load_codebook, record_contact, record_incident
+from outreach.records.service import (
+    load_codebook,
+    record_contact,
+    record_incident,
+    record_referral_update,
+)
 from outreach.timekeeping import now
 
 # code, English, Dutch, category, unit, counts as syringe
@@ -144,8 +149,9 @@ def seed_activity(days: int = 88, seed: int = 42) -> int:
                     "flags": ["injects"] if injects else ["smokes"],
                     "substances": [rng.choice(["heroin", "cocaine", "crack"])],
                     "route": ("inject" if injects else "smoke") if kind == "dcr" else None,
-                    "items": [{"code": code, "quantity": rng.choice([2, 5, 10])} for code in items],
-                    "returned_syringes": rng.choice([None, 0, 5, 10]) if injects else None,
+                    "items": [{"code": code, "quantity": rng.choice([2, 5, 10])} for code in items]
+                    + ([{"code": "naloxone_kit", "quantity": 1}] if rng.random() < 0.04 else []),
+                    "returned_syringes": rng.choice([None, 0, 2, 5]) if injects else None,
                     "returned_estimated": False,
                     "naloxone_trained": rng.random() < 0.05,
                     "naloxone_refill_reason": None,
@@ -168,6 +174,17 @@ def seed_activity(days: int = 88, seed: int = 42) -> int:
                     data["birth_year"] = 1965 + number % 35
                 record_contact(user, data, codebook)
                 count += 1
+                follow_up_at = occurred_at + timedelta(days=rng.randint(2, 20))
+                for referral in data["referrals"]:
+                    if rng.random() < 0.6 and follow_up_at < now():
+                        status = rng.choice(["attended", "attended", "not_attended", "declined"])
+                        update = {
+                            "id": uuid.UUID(int=rng.getrandbits(128), version=4),
+                            "referral_id": referral["id"],
+                            "status": status,
+                            "occurred_at": follow_up_at,
+                        }
+                        record_referral_update(user, update, codebook)
             if rng.random() < 0.05:
                 record_incident(
                     user,

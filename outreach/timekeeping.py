@@ -47,3 +47,33 @@ def local_day_bounds(day=None) -> tuple[datetime, datetime]:
     # Adding a day to an aware datetime keeps its wall clock; convert both ends separately.
     end = datetime(end.year, end.month, end.day, tzinfo=zone)
     return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """Start and end (UTC) of a month "YYYY-MM" in the organisation's time zone."""
+    zone = organisation_zone()
+    year, number = (int(part) for part in month.split("-"))
+    start = datetime(year, number, 1, tzinfo=zone)
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def month_of(moment: datetime) -> str:
+    """The organisation's month ("YYYY-MM") of an instant."""
+    return moment.astimezone(organisation_zone()).strftime("%Y-%m")
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every month from `first` to `last`, both included."""
+    year, number = (int(part) for part in first.split("-"))
+    months = []
+    while f"{year:04d}-{number:02d}" <= last:
+        months.append(f"{year:04d}-{number:02d}")
+        year, number = year + number // 12, number % 12 + 1
+    return months
+
+
+def shift_month(month: str, delta: int) -> str:
+    year, number = (int(part) for part in month.split("-"))
+    index = year * 12 + number - 1 + delta
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"

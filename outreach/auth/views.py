@@ -13,7 +13,8 @@ bp = Blueprint("auth", __name__)
 
 
 def home_url(user) -> str:
-    return url_for("field.home")
+    """Supervisors and admins start at the reports; everyone else in the field."""
+    return url_for("reports.dashboard" if user.can_see_reports else "field.home")
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -1,0 +1,74 @@
+"""Small-count suppression for exports that leave the organisation (DESIGN §3).
+
+Counts of people from 1 to threshold-1 are hidden. So is a second cell of any table whose total
+would otherwise give a hidden cell away by subtraction (complementary suppression). Supply
+counts stay exact.
+"""
+
+from outreach.reports.indicators import ALL_SITES, BY_NAME
+
+# Tables whose parts add up to a total: (total indicator, part indicator). The total is the
+# part indicator's own empty breakdown where they are the same.
+PARTITIONS = [
+    ("contacts", "contacts"),
+    ("contacts", "contacts_by_gender"),
+    ("contacts", "contacts_by_age_group"),
+    ("unique_clients", "unique_clients_by_gender"),
+    ("unique_clients", "unique_clients_by_age_group"),
+    ("dcr_visits", "dcr_visits"),
+    ("incidents", "incidents"),
+    ("incidents", "incidents_by_outcome"),
+    ("referrals_made", "referrals_made"),
+    ("referrals_attended", "referrals_attended"),
+]
+
+
+def _groups(cells: dict) -> list[tuple[tuple, list[tuple]]]:
+    """(total key, part keys) of every table in one month's cells."""
+    groups = []
+    sites = sorted({key[1] for key in cells} - {ALL_SITES})
+    # Sites add up to ALL for additive counts of people.
+    for month, site, indicator, breakdown in cells:
+        meta = BY_NAME[indicator]
+        if site == ALL_SITES and meta.people and meta.additive:
+            parts = [(month, code, indicator, breakdown) for code in sites]
+            groups.append(((month, site, indicator, breakdown), parts))
+    # Breakdowns add up to their total.
+    totals = {(key[0], key[1]) for key in cells}
+    for month, site in totals:
+        for total_indicator, part_indicator in PARTITIONS:
+            parts = [
+                key for key in cells if key[:3] == (month, site, part_indicator) and key[3] != ""
+            ]
+            if parts:
+                groups.append(((month, site, total_indicator, ""), parts))
+    return groups
+
+
+def suppress(cells: dict, threshold: int) -> set[tuple]:
+    """Keys of the cells to hide: small counts of people, and what would reveal them."""
+    hidden = {
+        key
+        for key, value in cells.items()
+        if BY_NAME[key[2]].people and isinstance(value, int) and 0 < value < threshold
+    }
+    groups = _groups(cells)
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in groups:
+            if total in hidden:
+                continue
+            hidden_parts = [part for part in parts if part in hidden]
+            if len(hidden_parts) != 1:
+                continue
+            # One hidden part and a visible total: hide the smallest other non-zero part too,
+            # or, if there is none, the total.
+            others = sorted(
+                (cells.get(part, 0), part)
+                for part in parts
+                if part not in hidden and cells.get(part, 0)
+            )
+            hidden.add(others[0][1] if others else total)
+            changed = True
+    return hidden

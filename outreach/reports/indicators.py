@@ -1,0 +1,185 @@
+"""The indicators of DESIGN §7: names (the export contract), labels, definitions, and which are
+counts of people (suppressed in exports for outside use) and which are supply counts (exact)."""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+ALL_SITES = "ALL"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    label: str
+    definition: str
+    people: bool = True  # a count of people (or of events that involve people): suppressible
+    breakdown: str = ""  # what the breakdown codes of this indicator are, if any
+    additive: bool = True  # sites' values add up to the total (not so for distinct people)
+
+
+INDICATORS = [
+    Indicator(
+        "contacts", _l("Contacts"), _l("Contact records, voided ones excluded."), breakdown="kind"
+    ),
+    Indicator(
+        "people_contacted",
+        _l("People contacted"),
+        _l("Sum of people counted at each contact: a group contact counts several."),
+    ),
+    Indicator(
+        "anonymous_contacts", _l("Anonymous contacts"), _l("Contacts without a client code.")
+    ),
+    Indicator(
+        "unique_clients",
+        _l("Unique clients"),
+        _l("Distinct clients (by pseudonym) with at least one contact in the month."),
+        additive=False,
+    ),
+    Indicator(
+        "new_clients",
+        _l("New clients"),
+        _l("Clients whose first contact ever (at any site) falls in the month."),
+        additive=False,
+    ),
+    Indicator(
+        "contacts_by_flag",
+        _l("Contacts by target group"),
+        _l("Contacts where the target group was ticked; one contact can have several."),
+        breakdown="flag",
+    ),
+    Indicator(
+        "unique_clients_by_flag",
+        _l("Unique clients by target group"),
+        _l("Distinct clients with at least one contact in the target group."),
+        breakdown="flag",
+        additive=False,
+    ),
+    Indicator(
+        "contacts_by_gender",
+        _l("Contacts by gender"),
+        _l("Contacts by the gender recorded at the contact (unknown if not recorded)."),
+        breakdown="gender",
+    ),
+    Indicator(
+        "unique_clients_by_gender",
+        _l("Unique clients by gender"),
+        _l("Distinct clients by their recorded gender."),
+        breakdown="gender",
+        additive=False,
+    ),
+    Indicator(
+        "contacts_by_age_group",
+        _l("Contacts by age group"),
+        _l("Contacts by age in the month's year, from the birth year recorded."),
+        breakdown="age_group",
+    ),
+    Indicator(
+        "unique_clients_by_age_group",
+        _l("Unique clients by age group"),
+        _l("Distinct clients by age in the month's year."),
+        breakdown="age_group",
+        additive=False,
+    ),
+    Indicator(
+        "items_distributed",
+        _l("Items distributed"),
+        _l("Equipment handed out, by item."),
+        people=False,
+        breakdown="item",
+    ),
+    Indicator(
+        "syringes_distributed",
+        _l("Syringes distributed"),
+        _l("Items that count as syringes, handed out."),
+        people=False,
+    ),
+    Indicator(
+        "syringes_returned",
+        _l("Syringes returned"),
+        _l("Used syringes taken back: counted, and estimated from sharps containers."),
+        people=False,
+        breakdown="method",
+    ),
+    Indicator(
+        "return_rate",
+        _l("Return rate"),
+        _l("Syringes returned divided by syringes distributed (empty when none went out)."),
+        people=False,
+        additive=False,
+    ),
+    Indicator(
+        "naloxone_kits_distributed",
+        _l("Naloxone kits distributed"),
+        _l("Items of the naloxone category handed out."),
+        people=False,
+    ),
+    Indicator(
+        "people_trained_naloxone",
+        _l("People trained in naloxone"),
+        _l("Contacts at which the person was trained to use naloxone."),
+    ),
+    Indicator(
+        "overdose_reversals_reported",
+        _l("Overdose reversals reported"),
+        _l("Reversals with naloxone that clients reported at contacts."),
+    ),
+    Indicator(
+        "referrals_made",
+        _l("Referrals made"),
+        _l("Referrals made at contacts in the month, by type."),
+        breakdown="referral_type",
+    ),
+    Indicator(
+        "referrals_attended",
+        _l("Referrals attended"),
+        _l("Referrals made in the month whose status is now 'attended'."),
+        breakdown="referral_type",
+    ),
+    Indicator(
+        "dcr_visits",
+        _l("DCR visits"),
+        _l("Drug consumption room visits, by route of use."),
+        breakdown="route",
+    ),
+    Indicator(
+        "incidents",
+        _l("Incidents"),
+        _l("Drug-related emergencies, by kind."),
+        breakdown="incident_kind",
+    ),
+    Indicator(
+        "incidents_by_outcome",
+        _l("Incidents by outcome"),
+        _l("Drug-related emergencies, by outcome."),
+        breakdown="outcome",
+    ),
+    Indicator(
+        "naloxone_doses_administered",
+        _l("Naloxone doses administered"),
+        _l("Naloxone doses given by staff at incidents."),
+    ),
+    Indicator(
+        "sites_active",
+        _l("Active sites"),
+        _l("Sites with at least one contact in the month, by kind of site."),
+        people=False,
+        breakdown="site_kind",
+    ),
+]
+BY_NAME = {indicator.name: indicator for indicator in INDICATORS}
+
+AGE_GROUPS = ("under_25", "25_34", "35_44", "45_54", "55_plus", "unknown")
+GENDERS = ("f", "m", "x", "unknown")
+
+
+def age_group(year: int, birth_year: int | None) -> str:
+    if not birth_year:
+        return "unknown"
+    age = year - birth_year
+    if age < 25:
+        return "under_25"
+    if age >= 55:
+        return "55_plus"
+    low = 25 + (age - 25) // 10 * 10
+    return f"{low}_{low + 9}"

@@ -1,0 +1,176 @@
+"""Supervisors' pages: `/reports` (the dashboard), `/reports/referrals`, `/reports/export`."""
+
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import format_decimal, format_percent
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from outreach.auth.access import roles_required
+from outreach.catalog.service import active_equipment, active_referral_types
+from outreach.catalog.vocabulary import FLAGS, ROUTES
+from outreach.errors import InvalidInput
+from outreach.extensions import db
+from outreach.reports.api import REPORT_ROLES, export_response
+from outreach.reports.charts import line_chart
+from outreach.reports.indicators import ALL_SITES, BY_NAME
+from outreach.reports.schemas import ExportArgs, ReportArgs
+from outreach.reports.service import (
+    OVERDUE_DAYS,
+    monthly_report,
+    overdue_referrals,
+    sites_for_report,
+    worker_activity,
+)
+from outreach.timekeeping import month_of, months_between, now, shift_month
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+NO_VALUE = "\N{EN DASH}"
+
+
+@bp.app_template_filter("number")
+def number(value) -> str:
+    return format_decimal(value or 0)
+
+
+@bp.app_template_filter("percent")
+def percent(value) -> str:
+    return NO_VALUE if value is None else format_percent(value)
+
+
+@bp.app_template_global()
+def change(value, before, name) -> str:
+    """The change against the previous month, e.g. "+12 (+5 %)"; percentage points for rates."""
+    value, before = value or 0, before or 0
+    difference = value - before
+    if name == "return_rate":
+        return f"{difference * 100:+.1f} pp" if value and before else NO_VALUE
+    if before == 0:
+        return f"{difference:+d}" if difference else "±0"
+    return f"{difference:+d} ({difference / before:+.0%})"
+
+
+@bp.app_context_processor
+def indicator_names():
+    return {"indicator_names": BY_NAME}
+
+
+HEADLINES = (
+    "contacts",
+    "people_contacted",
+    "unique_clients",
+    "new_clients",
+    "syringes_distributed",
+    "syringes_returned",
+    "return_rate",
+    "naloxone_kits_distributed",
+    "referrals_made",
+    "referrals_attended",
+    "incidents",
+)
+# The 12-month trend charts, each with the lines it draws.
+TREND_CHARTS = (
+    ("contacts",),
+    ("unique_clients",),
+    ("syringes_distributed", "syringes_returned"),
+    ("naloxone_kits_distributed",),
+    ("referrals_made", "referrals_attended"),
+    ("incidents",),
+)
+
+
+def _load(schema, source):
+    try:
+        return schema.load(source)
+    except ValidationError as exc:
+        raise InvalidInput(errors=exc.messages) from exc
+
+
+def _query_args(schema):
+    data = {
+        key: request.args.getlist(key) if key == "site" else value
+        for key, value in request.args.items()
+    }
+    return _load(schema, data)
+
+
+@bp.route("")
+@roles_required(*REPORT_ROLES)
+def dashboard():
+    """A month at a glance: headline figures, 12-month trends, breakdowns, workers."""
+    args = _query_args(ReportArgs())
+    month = args["month"] or month_of(now())
+    sites = sites_for_report(current_user, args["site"])
+    months = months_between(shift_month(month, -11), month)
+    trend = monthly_report(months, sites)
+    previous = shift_month(month, -1)
+
+    charts = [
+        line_chart(
+            str(BY_NAME[lines[0]].label),
+            months,
+            [(str(BY_NAME[name].label), [trend.get(m, name) for m in months]) for name in lines],
+        )
+        for lines in TREND_CHARTS
+    ]
+    overdue = db.session.execute(overdue_referrals(sites)).scalars().all() if sites else []
+    return render_template(
+        "reports/dashboard.html",
+        month=month,
+        previous=previous,
+        sites=sites,
+        chosen=set(args["site"]),
+        all_sites=sites_for_report(current_user),
+        trend=trend,
+        headlines=HEADLINES,
+        charts=charts,
+        equipment=active_equipment(),
+        referral_types=active_referral_types(),
+        flags=FLAGS,
+        routes=ROUTES,
+        workers=worker_activity(month, sites) if sites else [],
+        overdue_count=len(overdue),
+        overdue_days=OVERDUE_DAYS,
+        ALL=ALL_SITES,
+    )
+
+
+@bp.route("/referrals")
+@roles_required(*REPORT_ROLES)
+def referrals():
+    """Referrals still waiting for follow-up more than 14 days after they were made."""
+    args = _query_args(ReportArgs())
+    sites = sites_for_report(current_user, args["site"])
+    overdue = db.session.execute(overdue_referrals(sites)).scalars().all() if sites else []
+    per_site = {}
+    for referral in overdue:
+        per_site.setdefault(referral.contact.site.code, []).append(referral)
+    return render_template(
+        "reports/referrals.html", per_site=per_site, sites=sites, days=OVERDUE_DAYS
+    )
+
+
+@bp.route("/export")
+@roles_required(*REPORT_ROLES)
+def export():
+    """The export form; with `format` it sends the file (the API's export, the same numbers)."""
+    if "format" not in request.args:
+        month = shift_month(month_of(now()), -1)
+        return render_template(
+            "reports/export.html",
+            sites=sites_for_report(current_user),
+            month=month,
+            threshold=_threshold(),
+        )
+    kind = request.args.get("format")
+    if kind not in ("csv", "xlsx"):
+        raise InvalidInput(errors={"format": ["csv, xlsx"]})
+    data = {key: value for key, value in request.args.items() if key not in ("site", "format")}
+    data["site"] = request.args.getlist("site")
+    data.setdefault("suppress", "false")  # an unticked box sends nothing
+    return export_response(kind, _load(ExportArgs(), data))
+
+
+def _threshold():
+    return current_app.config["OUTREACH_SUPPRESSION_THRESHOLD"]
