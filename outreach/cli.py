@@ -1,5 +1,7 @@
 """Flask commands: `create-user`, `seed-catalog`, `demo-data`."""
 
+import time
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -10,6 +12,7 @@ from outreach.catalog.vocabulary import ROLES
 from outreach.errors import InvalidInput
 from outreach.extensions import db
 from outreach.records.models import Contact
+from outreach.volume import seed_volume
 
 
 def register(app) -> None:
@@ -48,9 +51,18 @@ def seed_catalog_command():
 
 
 @click.command("demo-data")
+@click.option(
+    "--contacts",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Also bulk-insert this many contacts (a volume for benchmarks).",
+)
+@click.option("--months", type=click.IntRange(1, 120), default=24, show_default=True)
+@click.option("--sites", type=click.IntRange(1, 500), default=30, show_default=True)
 @with_appcontext
-def demo_data_command():
-    """Demo sites, catalog, the logins admin/supervisor/worker and three months of activity."""
+def demo_data_command(contacts, months, sites):
+    """Demo sites, catalog, the logins admin/supervisor/worker and three months of activity;
+    with --contacts, a large volume over --months months at --sites sites as well."""
     demo.seed_catalog()
     demo.seed_sites()
     password, generated = demo.demo_password(current_app.config["OUTREACH_DEMO_PASSWORD"])
@@ -63,4 +75,15 @@ def demo_data_command():
     if db.session.execute(select(func.count(Contact.id))).scalar_one() == 0:
         count = demo.seed_activity()
         click.echo(f"Demo activity: {count} contacts.")
+    if contacts:
+        started = time.perf_counter()
+        made = seed_volume(contacts, months=months, sites=sites)
+        db.session.commit()
+        seconds = time.perf_counter() - started
+        click.echo(
+            f"Volume: {made['contacts']} contacts, {made['items']} items, "
+            f"{made['referrals']} referrals, {made['incidents']} incidents at {sites} sites "
+            f"over {months} months in {seconds:.0f} s "
+            f"({made['contacts'] / seconds:,.0f} contacts/s)."
+        )
     db.session.commit()

@@ -81,8 +81,12 @@ def _span(months: list[str]):
     return month_bounds(months[0])[0], month_bounds(months[-1])[1]
 
 
-def monthly_report(months: list[str], sites: list[Site]) -> Report:
-    """Every indicator for these months and sites, per site and for all of them together."""
+def monthly_report(months: list[str], sites: list[Site], trends_only: bool = False) -> Report:
+    """Every indicator for these months and sites, per site and for all of them together.
+
+    `trends_only` computes just what the 12-month charts draw: contacts, unique clients,
+    syringes, naloxone, referrals and incidents, without breakdowns by group or kind.
+    """
     report = Report(months=months, sites=sites)
     codes = {site.id: site.code for site in sites}
     if not codes or not months:
@@ -109,9 +113,10 @@ def monthly_report(months: list[str], sites: list[Site]) -> Report:
                 rest = row[2:] if by_site else row[1:]
                 yield row.month, site, rest
 
-    _contacts(report, per_site_and_total, codes, month, in_scope)
-    _demography(report, per_site_and_total)
-    _new_clients(report, per_site_and_total)
+    _contacts(report, per_site_and_total, codes, month, in_scope, trends_only)
+    if not trends_only:
+        _demography(report, per_site_and_total)
+        _new_clients(report, per_site_and_total)
     _items(report, codes, month, in_scope)
     _referrals(report, codes, month, in_scope)
     _incidents(report, codes, months, start, end)
@@ -119,8 +124,8 @@ def monthly_report(months: list[str], sites: list[Site]) -> Report:
     return report
 
 
-def _contacts(report, per_site_and_total, codes, month, in_scope):
-    flags = list(FLAGS)
+def _contacts(report, per_site_and_total, codes, month, in_scope, trends_only=False):
+    flags = [] if trends_only else list(FLAGS)
     # Sums add up over sites: one query per site is enough, the total adds them.
     sums = (
         select(
@@ -157,7 +162,7 @@ def _contacts(report, per_site_and_total, codes, month, in_scope):
         .where(*in_scope)
         .group_by(month, Contact.site_id, Contact.kind, Contact.route)
     )
-    for row in db.session.execute(by_kind):
+    for row in [] if trends_only else db.session.execute(by_kind):
         site = codes[row[1]]
         report.add(row.month, site, "contacts", row.kind, row[4])
         if row.kind == "dcr_visit":
@@ -374,18 +379,29 @@ def worker_activity(month: str, sites: list[Site]) -> list[dict]:
 OVERDUE_DAYS = 14
 
 
+def _overdue(sites, days):
+    return (
+        Referral.status == "made",
+        Contact.voided_at.is_(None),
+        Contact.occurred_at < now() - timedelta(days=days),
+        Contact.site_id.in_([site.id for site in sites]),
+    )
+
+
+def count_overdue_referrals(sites: list[Site], days: int = OVERDUE_DAYS) -> int:
+    return db.session.execute(
+        select(func.count(Referral.id))
+        .join(Contact, Contact.id == Referral.contact_id)
+        .where(*_overdue(sites, days))
+    ).scalar_one()
+
+
 def overdue_referrals(sites: list[Site], days: int = OVERDUE_DAYS):
-    """Referrals still `made` more than `days` after the contact: counts per site, oldest first."""
-    cutoff = now() - timedelta(days=days)
+    """Referrals still `made` more than `days` after the contact, oldest first."""
     query = (
         select(Referral)
         .join(Contact, Contact.id == Referral.contact_id)
-        .where(
-            Referral.status == "made",
-            Contact.voided_at.is_(None),
-            Contact.occurred_at < cutoff,
-            Contact.site_id.in_([site.id for site in sites]),
-        )
+        .where(*_overdue(sites, days))
         .options(
             selectinload(Referral.type),
             selectinload(Referral.contact).selectinload(Contact.site),

@@ -16,6 +16,7 @@ from outreach.reports.indicators import ALL_SITES, BY_NAME
 from outreach.reports.schemas import ExportArgs, ReportArgs
 from outreach.reports.service import (
     OVERDUE_DAYS,
+    count_overdue_referrals,
     monthly_report,
     overdue_referrals,
     sites_for_report,
@@ -103,8 +104,9 @@ def dashboard():
     month = args["month"] or month_of(now())
     sites = sites_for_report(current_user, args["site"])
     months = months_between(shift_month(month, -11), month)
-    trend = monthly_report(months, sites)
     previous = shift_month(month, -1)
+    report = monthly_report([previous, month], sites)
+    trend = monthly_report(months, sites, trends_only=True)
 
     charts = [
         line_chart(
@@ -114,7 +116,6 @@ def dashboard():
         )
         for lines in TREND_CHARTS
     ]
-    overdue = db.session.execute(overdue_referrals(sites)).scalars().all() if sites else []
     return render_template(
         "reports/dashboard.html",
         month=month,
@@ -122,7 +123,7 @@ def dashboard():
         sites=sites,
         chosen=set(args["site"]),
         all_sites=sites_for_report(current_user),
-        trend=trend,
+        report=report,
         headlines=HEADLINES,
         charts=charts,
         equipment=active_equipment(),
@@ -130,7 +131,7 @@ def dashboard():
         flags=FLAGS,
         routes=ROUTES,
         workers=worker_activity(month, sites) if sites else [],
-        overdue_count=len(overdue),
+        overdue_count=count_overdue_referrals(sites),
         overdue_days=OVERDUE_DAYS,
         ALL=ALL_SITES,
     )
