@@ -15,11 +15,26 @@ from outreach.reports.indicators import ALL_SITES, INDICATORS
 from outreach.reports.service import monthly_report
 
 CSV_HEADER = ("month", "site", "indicator", "breakdown", "value")
+# Indicators that exist only by breakdown: their total is another indicator (contacts,
+# unique_clients, incidents) or, for target groups (one contact can have several), has no
+# meaning. They get no total row, which would read as a false 0.
+BREAKDOWN_ONLY = frozenset(
+    {
+        "contacts_by_flag",
+        "unique_clients_by_flag",
+        "contacts_by_gender",
+        "unique_clients_by_gender",
+        "contacts_by_age_group",
+        "unique_clients_by_age_group",
+        "incidents_by_outcome",
+    }
+)
 
 
 def month_cells(month: str, sites) -> dict:
     """Every cell of one month: each indicator's total for every site and ALL (zero when
-    nothing happened), and each breakdown seen at any site, zero-filled at the others."""
+    nothing happened; none for BREAKDOWN_ONLY), and each breakdown seen at any site,
+    zero-filled at the others."""
     report = monthly_report([month], sites)
     codes = [site.code for site in sites] + [ALL_SITES]
     cells = {}
@@ -27,7 +42,8 @@ def month_cells(month: str, sites) -> dict:
         breakdowns = sorted(
             {key[3] for key in report.values if key[2] == indicator.name and key[3]}
         )
-        for breakdown in ["", *breakdowns]:
+        totals = [] if indicator.name in BREAKDOWN_ONLY else [""]
+        for breakdown in [*totals, *breakdowns]:
             for code in codes:
                 key = (month, code, indicator.name, breakdown)
                 if indicator.name == "return_rate":

@@ -21,6 +21,9 @@ PARTITIONS = [
     ("referrals_made", "referrals_made"),
     ("referrals_attended", "referrals_attended"),
 ]
+# Counts of distinct people that still add up over sites: a client's first contact ever is at
+# one site, so the sites' new clients sum to the total.
+ADD_UP_OVER_SITES = {"new_clients"}
 
 
 def _groups(cells: dict) -> list[tuple[tuple, list[tuple]]]:
@@ -30,7 +33,7 @@ def _groups(cells: dict) -> list[tuple[tuple, list[tuple]]]:
     # Sites add up to ALL for additive counts of people.
     for month, site, indicator, breakdown in cells:
         meta = BY_NAME[indicator]
-        if site == ALL_SITES and meta.people and meta.additive:
+        if site == ALL_SITES and meta.people and (meta.additive or indicator in ADD_UP_OVER_SITES):
             parts = [(month, code, indicator, breakdown) for code in sites]
             groups.append(((month, site, indicator, breakdown), parts))
     # Breakdowns add up to their total.
@@ -42,6 +45,10 @@ def _groups(cells: dict) -> list[tuple[tuple, list[tuple]]]:
             ]
             if parts:
                 groups.append(((month, site, total_indicator, ""), parts))
+        # DCR visits are the contacts of kind dcr_visit counted again: one hides the other.
+        visits, by_kind = (month, site, "dcr_visits", ""), (month, site, "contacts", "dcr_visit")
+        if visits in cells and by_kind in cells:
+            groups.append((by_kind, [visits]))
     return groups
 
 
@@ -57,18 +64,20 @@ def suppress(cells: dict, threshold: int) -> set[tuple]:
     while changed:
         changed = False
         for total, parts in groups:
-            if total in hidden:
+            # One hidden cell in a table (a part, or the total) can be worked out from the
+            # others: hide the smallest other non-zero part too, or, if there is none, the total.
+            if len([key for key in (total, *parts) if key in hidden]) != 1:
                 continue
-            hidden_parts = [part for part in parts if part in hidden]
-            if len(hidden_parts) != 1:
-                continue
-            # One hidden part and a visible total: hide the smallest other non-zero part too,
-            # or, if there is none, the total.
             others = sorted(
                 (cells.get(part, 0), part)
                 for part in parts
                 if part not in hidden and cells.get(part, 0)
             )
-            hidden.add(others[0][1] if others else total)
+            if others:
+                hidden.add(others[0][1])
+            elif total not in hidden:
+                hidden.add(total)
+            else:
+                continue  # a hidden total whose parts are all zero: nothing to give away
             changed = True
     return hidden

@@ -6,7 +6,9 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from outreach.fields import Text
 from outreach.timekeeping import months_between
 
-MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error=_l("A month is written YYYY-MM."))
+# Years 1900-2099: beyond them the month's bounds (and the dashboard's year back) leave what
+# Python's dates can hold.
+MONTH = validate.Regexp(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", error=_l("A month is written YYYY-MM."))
 MAX_EXPORT_MONTHS = 36
 
 

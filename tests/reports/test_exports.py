@@ -1,0 +1,292 @@
+"""The monthly exports: the tidy CSV, the XLSX and the dashboard agree with the hand-worked
+numbers, and every export is written to the audit log."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from outreach.audit.models import AuditEvent
+from outreach.auth.models import User
+from outreach.extensions import db
+from tests.field.html import parse
+from tests.reports.conftest import (
+    ALL,
+    DCR,
+    EXPECTED,
+    INDICATOR_NAMES,
+    NSP,
+    OUT,
+    SITES,
+    SUPPLY,
+    non_zero,
+)
+
+THREE_MONTHS = {"from": "2025-09", "to": "2025-11"}
+# Indicators that exist only by breakdown: their total is another indicator (contacts,
+# unique_clients, incidents) or, for target groups that overlap, has no meaning.
+BREAKDOWN_ONLY = {
+    "contacts_by_flag",
+    "unique_clients_by_flag",
+    "contacts_by_gender",
+    "unique_clients_by_gender",
+    "contacts_by_age_group",
+    "unique_clients_by_age_group",
+    "incidents_by_outcome",
+}
+
+
+def number(text: str):
+    if text == "":
+        return None
+    if text.startswith("<"):
+        return text
+    return float(text) if "." in text else int(text)
+
+
+def csv_cells(response) -> dict:
+    """{(month, site, indicator, breakdown): value} of a CSV export, values as numbers."""
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["month", "site", "indicator", "breakdown", "value"]
+    cells = {tuple(row[:4]): number(row[4]) for row in rows[1:]}
+    assert len(cells) == len(rows) - 1, "a key twice"
+    return cells
+
+
+def xlsx_workbook(response):
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return load_workbook(io.BytesIO(response.get_data()))
+
+
+def xlsx_cells(workbook, months) -> dict:
+    """The month sheets as {(month, site, indicator, breakdown): value}."""
+    cells = {}
+    for month in months:
+        rows = list(workbook[month].iter_rows(values_only=True))
+        header = list(rows[0])
+        assert header[:2] == ["Indicator", "Breakdown"]
+        for indicator, breakdown, *values in rows[1:]:
+            for site, value in zip(header[2:], values, strict=True):
+                cells[(month, site, indicator, breakdown or "")] = (
+                    None if value in (None, "") else value
+                )
+    return cells
+
+
+def of_month(cells: dict, month: str) -> dict:
+    return {key[1:]: value for key, value in cells.items() if key[0] == month}
+
+
+def test_csv_without_suppression_has_the_hand_worked_numbers(dataset, supervisor):
+    response = supervisor.get(
+        "/api/v1/exports/monthly.csv", query_string={**THREE_MONTHS, "suppress": "false"}
+    )
+    cells = csv_cells(response)
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="outreach-2025-09-2025-11-unsuppressed.csv"'
+    )
+    months = [key[0] for key in cells]
+    assert months == sorted(months)  # month by month
+    assert {key[1] for key in cells} == {*SITES, ALL}
+    for month, expected in EXPECTED.items():
+        values = of_month(cells, month)
+        assert non_zero(values) == expected, month
+        # every indicator; those that exist only by breakdown when they have one that month
+        with_data = {key[1] for key in expected}
+        assert {key[1] for key in values} == (set(INDICATOR_NAMES) - BREAKDOWN_ONLY) | (
+            BREAKDOWN_ONLY & with_data
+        ), month
+        # every indicator's total, at every site and ALL
+        for indicator in set(INDICATOR_NAMES) - BREAKDOWN_ONLY:
+            for site in (*SITES, ALL):
+                assert (site, indicator, "") in values, (month, site, indicator)
+
+
+def test_csv_fills_in_zeros_and_leaves_a_rate_without_syringes_empty(dataset, supervisor):
+    cells = csv_cells(
+        supervisor.get(
+            "/api/v1/exports/monthly.csv", query_string={**THREE_MONTHS, "suppress": "false"}
+        )
+    )
+    assert cells[("2025-10", NSP, "anonymous_contacts", "")] == 0
+    assert cells[("2025-10", OUT, "dcr_visits", "inject")] == 0  # a breakdown seen at DCR
+    assert cells[("2025-10", DCR, "syringes_returned", "estimated")] == 0
+    assert cells[("2025-09", OUT, "contacts", "")] == 0  # its only contact is voided
+    assert cells[("2025-09", NSP, "return_rate", "")] == 0  # 0 returned of 5
+    assert cells[("2025-11", OUT, "return_rate", "")] is None  # 5 returned, none handed out
+    assert cells[("2025-11", NSP, "return_rate", "")] is None
+    # No made-up totals for indicators that only exist by breakdown.
+    assert not [key for key in cells if key[2] in BREAKDOWN_ONLY and key[3] == ""]
+
+
+def test_xlsx_holds_the_same_numbers_as_the_csv(dataset, supervisor):
+    query = {**THREE_MONTHS, "suppress": "false"}
+    expected = csv_cells(supervisor.get("/api/v1/exports/monthly.csv", query_string=query))
+    response = supervisor.get("/api/v1/exports/monthly.xlsx", query_string=query)
+    workbook = xlsx_workbook(response)
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="outreach-2025-09-2025-11-unsuppressed.xlsx"'
+    )
+    assert workbook.sheetnames == ["2025-09", "2025-10", "2025-11", "Definitions"]
+    assert next(workbook["2025-10"].iter_rows(values_only=True)) == (
+        "Indicator",
+        "Breakdown",
+        *SITES,
+        ALL,
+    )
+    assert xlsx_cells(workbook, ["2025-09", "2025-10", "2025-11"]) == expected
+    assert non_zero(of_month(expected, "2025-10")) == EXPECTED["2025-10"]
+
+
+def test_xlsx_definitions_say_what_is_suppressed(dataset, supervisor):
+    query = {"from": "2025-10", "to": "2025-10"}
+    plain = xlsx_workbook(
+        supervisor.get("/api/v1/exports/monthly.xlsx", query_string={**query, "suppress": "false"})
+    )
+    rows = list(plain["Definitions"].iter_rows(values_only=True))
+    assert rows[0] == ("Indicator", "Name", "Definition", "Suppressed")
+    assert [row[0] for row in rows[1:]] == list(INDICATOR_NAMES)
+    assert all(row[1] and row[2] for row in rows[1:])
+    assert {row[3] for row in rows[1:]} == {"no"}
+
+    published = xlsx_workbook(
+        supervisor.get("/api/v1/exports/monthly.xlsx", query_string={**query, "suppress": "true"})
+    )
+    rows = list(published["Definitions"].iter_rows(values_only=True))
+    suppressed = {row[0]: row[3] for row in rows[1 : len(INDICATOR_NAMES) + 1]}
+    for name in INDICATOR_NAMES:
+        assert suppressed[name] == ("no" if name in SUPPLY else "yes, below 10"), name
+    assert "<10" in rows[-1][0]
+
+
+def test_suppressed_xlsx_and_csv_hide_the_same_cells(dataset, supervisor):
+    query = {"from": "2025-10", "to": "2025-10", "suppress": "true"}
+    csv_values = csv_cells(supervisor.get("/api/v1/exports/monthly.csv", query_string=query))
+    workbook = xlsx_workbook(supervisor.get("/api/v1/exports/monthly.xlsx", query_string=query))
+    xlsx_values = xlsx_cells(workbook, ["2025-10"])
+    assert xlsx_values == csv_values
+    assert xlsx_values[("2025-10", DCR, "contacts", "")] == "<10"
+    assert xlsx_values[("2025-10", ALL, "syringes_distributed", "")] == 100
+
+
+def headline(page, name: str) -> str:
+    element = page.one(data_indicator=name)
+    return element.find("dd").text
+
+
+def test_dashboard_headlines_agree_with_the_export(dataset, supervisor):
+    cells = csv_cells(
+        supervisor.get(
+            "/api/v1/exports/monthly.csv",
+            query_string={"from": "2025-10", "to": "2025-10", "suppress": "false"},
+        )
+    )
+    response = supervisor.get("/reports?month=2025-10")
+    assert response.status_code == 200
+    page = parse(response.get_data(as_text=True))
+    expected = {
+        "contacts": "9",
+        "people_contacted": "11",
+        "unique_clients": "6",
+        "new_clients": "5",
+        "syringes_distributed": "100",
+        "syringes_returned": "86",
+        "naloxone_kits_distributed": "3",
+        "referrals_made": "5",
+        "referrals_attended": "1",
+        "incidents": "3",
+    }
+    for name, figure in expected.items():
+        assert headline(page, name) == figure, name
+        assert cells[("2025-10", ALL, name, "")] == int(figure), name
+    assert headline(page, "return_rate") == "86%"
+    assert cells[("2025-10", ALL, "return_rate", "")] == 0.86
+
+
+def test_dashboard_for_a_supervisor_of_one_site(dataset, login_as):
+    api = login_as("supervisor", sites=[OUT])
+    page = parse(api.get("/reports?month=2025-10").get_data(as_text=True))
+    assert headline(page, "contacts") == "3"  # K4, K5, K6
+    assert headline(page, "people_contacted") == "5"  # 1 + 3 + 1
+    assert headline(page, "syringes_distributed") == "25"
+    assert headline(page, "return_rate") == "136%"  # 34 / 25
+    assert headline(page, "incidents") == "1"
+
+
+# -- Every export is audited -----------------------------------------------------------------
+
+OCTOBER_ONLY = "from=2025-10&to=2025-10"
+
+
+def export_events(app) -> list[AuditEvent]:
+    with app.app_context():
+        events = db.session.execute(
+            select(AuditEvent).where(AuditEvent.action == "export").order_by(AuditEvent.id)
+        ).scalars()
+        return [(e.actor_id, e.actor_name, e.target, e.detail) for e in events]
+
+
+@pytest.mark.parametrize(
+    ("url", "target", "suppressed"),
+    [
+        (f"/api/v1/exports/monthly.csv?{OCTOBER_ONLY}", "monthly.csv", "<10"),
+        (f"/api/v1/exports/monthly.csv?{OCTOBER_ONLY}&suppress=false", "monthly.csv", "no"),
+        (f"/api/v1/exports/monthly.xlsx?{OCTOBER_ONLY}", "monthly.xlsx", "<10"),
+        (f"/reports/export?format=csv&{OCTOBER_ONLY}", "monthly.csv", "no"),
+        (f"/reports/export?format=csv&{OCTOBER_ONLY}&suppress=true", "monthly.csv", "<10"),
+        (f"/reports/export?format=xlsx&{OCTOBER_ONLY}", "monthly.xlsx", "no"),
+    ],
+)
+def test_every_export_is_written_to_the_audit_log(
+    app, dataset, supervisor, url, target, suppressed
+):
+    assert export_events(app) == []
+    response = supervisor.get(url)
+    assert response.status_code == 200
+    response.get_data()  # the whole download
+    with app.app_context():
+        user_id = db.session.execute(
+            select(User.id).where(User.username == supervisor.username)
+        ).scalar_one()
+    [(actor_id, actor_name, event_target, detail)] = export_events(app)
+    assert (actor_id, actor_name, event_target) == (user_id, supervisor.username, target)
+    assert "2025-10..2025-10" in detail
+    assert f"suppressed={suppressed}" in detail
+
+
+def test_the_export_page_sends_the_apis_numbers(dataset, supervisor):
+    for suppress in ("false", "true"):
+        # Each download is read whole before the next request, as a browser would.
+        api = supervisor.get(f"/api/v1/exports/monthly.csv?{OCTOBER_ONLY}&suppress={suppress}")
+        api_text = api.get_data(as_text=True)
+        page = supervisor.get(f"/reports/export?format=csv&{OCTOBER_ONLY}&suppress={suppress}")
+        assert page.status_code == 200
+        assert page.get_data(as_text=True) == api_text
+    # An unticked box sends nothing: not suppressed.
+    page = supervisor.get(f"/reports/export?format=csv&{OCTOBER_ONLY}")
+    assert csv_cells(page)[("2025-10", DCR, "contacts", "")] == 3
+
+
+def test_the_export_page_for_some_sites(dataset, supervisor):
+    page = supervisor.get(f"/reports/export?format=csv&{OCTOBER_ONLY}&site={NSP}&site={DCR}")
+    cells = csv_cells(page)
+    assert {key[1] for key in cells} == {DCR, NSP, ALL}
+    assert cells[("2025-10", ALL, "contacts", "")] == 6  # 3 + 3
+    assert cells[("2025-10", ALL, "syringes_distributed", "")] == 75  # 20 + 55
+
+
+def test_the_export_form_offers_the_supervisors_sites(dataset, login_as):
+    api = login_as("supervisor", sites=[DCR, OUT])
+    response = api.get("/reports/export")
+    assert response.status_code == 200
+    page = parse(response.get_data(as_text=True))
+    boxes = page.find_all("input", name="site")
+    assert [box["value"] for box in boxes] == [DCR, OUT]
+    assert page.find("input", name="suppress")["value"] == "true"
