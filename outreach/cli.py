@@ -12,10 +12,12 @@ from outreach.catalog.vocabulary import ROLES
 from outreach.errors import InvalidInput
 from outreach.extensions import db
 from outreach.records.models import Contact
-from outreach.volume import seed_volume
+from outreach.reports import rollups
+from outreach.volume import checkpoint, seed_volume
 
 
 def register(app) -> None:
+    app.cli.add_command(rebuild_rollups_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_catalog_command)
     app.cli.add_command(demo_data_command)
@@ -78,7 +80,9 @@ def demo_data_command(contacts, months, sites):
     if contacts:
         started = time.perf_counter()
         made = seed_volume(contacts, months=months, sites=sites)
+        rollups.rebuild()
         db.session.commit()
+        checkpoint()
         seconds = time.perf_counter() - started
         click.echo(
             f"Volume: {made['contacts']} contacts, {made['items']} items, "
@@ -87,3 +91,13 @@ def demo_data_command(contacts, months, sites):
             f"({made['contacts'] / seconds:,.0f} contacts/s)."
         )
     db.session.commit()
+
+
+@click.command("rebuild-rollups")
+@with_appcontext
+def rebuild_rollups_command():
+    """Recompute the reports' monthly roll-ups from the records (after changing the time zone)."""
+    started = time.perf_counter()
+    rollups.rebuild()
+    db.session.commit()
+    click.echo(f"Roll-ups rebuilt in {time.perf_counter() - started:.1f} s.")

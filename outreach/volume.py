@@ -175,3 +175,12 @@ def seed_volume(contacts: int, months: int = 24, sites: int = 30, seed: int = 7)
             flush()
     flush()
     return made
+
+
+def checkpoint() -> None:
+    """Move SQLite's write-ahead log into the database file after a bulk load (reads of a huge
+    log are slow); nothing to do on PostgreSQL."""
+    if db.engine.dialect.name == "sqlite":
+        db.session.commit()
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

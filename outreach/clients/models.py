@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach.database import UTCDateTime, utcnow
@@ -25,3 +25,6 @@ class Client(db.Model):
     gender: Mapped[str | None] = mapped_column(String(1))
     birth_year: Mapped[int | None]
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The client's first contact not voided, kept by the reports' roll-ups (new clients).
+    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    first_site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))

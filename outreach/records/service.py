@@ -32,6 +32,7 @@ from outreach.records.models import (
     Referral,
     ReferralStatusChange,
 )
+from outreach.reports import rollups
 from outreach.timekeeping import local_day_bounds, now, offset_minutes
 
 CREATED = "created"
@@ -47,6 +48,14 @@ class Codebook:
     sites: dict[str, Site] = field(default_factory=dict)
     equipment: dict[str, EquipmentItem] = field(default_factory=dict)
     referral_types: dict[str, ReferralType] = field(default_factory=dict)
+
+    @property
+    def item_codes(self) -> dict[int, str]:
+        return {item.id: code for code, item in self.equipment.items()}
+
+    @property
+    def type_codes(self) -> dict[int, str]:
+        return {kind.id: code for code, kind in self.referral_types.items()}
 
 
 def load_codebook() -> Codebook:
@@ -215,12 +224,17 @@ def record_contact(user, data: dict, codebook: Codebook | None = None) -> str:
         for referral in data["referrals"]
     ]
     try:
-        return _insert_or_compare(contact, Contact, digest)
+        outcome = _insert_or_compare(contact, Contact, digest)
     except IntegrityError:
         # Not the contact's id: one of its referral ids belongs to another contact.
         raise InvalidInput(
             errors={"referrals": [_("A referral with this id is already stored.")]}
         ) from None
+    if outcome == CREATED:
+        rollups.count_contact(contact, codebook.item_codes, codebook.type_codes)
+        if contact.client_id is not None:
+            rollups.note_first_contact(contact.client_id, occurred_at, site.id)
+    return outcome
 
 
 # Incidents
@@ -252,7 +266,10 @@ def record_incident(user, data: dict, codebook: Codebook | None = None) -> str:
         ambulance_called=data["ambulance_called"],
         outcome=data["outcome"],
     )
-    return _insert_or_compare(incident, Incident, digest)
+    outcome = _insert_or_compare(incident, Incident, digest)
+    if outcome == CREATED:
+        rollups.count_incident(incident)
+    return outcome
 
 
 # Referral follow-ups
@@ -289,6 +306,9 @@ def record_referral_update(user, data: dict, codebook: Codebook | None = None) -
     )
     outcome = _insert_or_compare(change, ReferralStatusChange, digest)
     if outcome == CREATED and occurred_at >= referral.status_changed_at:
+        rollups.count_referral_status(
+            referral, contact, referral.type.code, referral.status, data["status"]
+        )
         referral.status = data["status"]
         referral.status_changed_at = occurred_at
     return outcome
@@ -391,6 +411,13 @@ def void_record(user, record, reason: str) -> None:
     record.voided_at = now()
     record.voided_by_id = user.id
     record.void_reason = reason.strip()
+    if isinstance(record, Contact):
+        codebook = load_codebook()
+        rollups.count_contact(record, codebook.item_codes, codebook.type_codes, sign=-1)
+        if record.client_id is not None:
+            rollups.recount_first_contact(record.client_id)
+    else:
+        rollups.count_incident(record, sign=-1)
     record_event("void", user, target=f"{record.__tablename__}:{record.id}", detail=reason)
 
 

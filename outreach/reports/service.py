@@ -81,12 +81,9 @@ def _span(months: list[str]):
     return month_bounds(months[0])[0], month_bounds(months[-1])[1]
 
 
-def monthly_report(months: list[str], sites: list[Site], trends_only: bool = False) -> Report:
-    """Every indicator for these months and sites, per site and for all of them together.
-
-    `trends_only` computes just what the 12-month charts draw: contacts, unique clients,
-    syringes, naloxone, referrals and incidents, without breakdowns by group or kind.
-    """
+def direct_report(months: list[str], sites: list[Site], distinct_people: bool = True) -> Report:
+    """Every indicator computed from the records themselves: the reference the roll-ups are
+    checked against and rebuilt from. Without `distinct_people`, only counts that add up."""
     report = Report(months=months, sites=sites)
     codes = {site.id: site.code for site in sites}
     if not codes or not months:
@@ -113,9 +110,9 @@ def monthly_report(months: list[str], sites: list[Site], trends_only: bool = Fal
                 rest = row[2:] if by_site else row[1:]
                 yield row.month, site, rest
 
-    _contacts(report, per_site_and_total, codes, month, in_scope, trends_only)
-    if not trends_only:
-        _demography(report, per_site_and_total)
+    _contacts(report, per_site_and_total, codes, month, in_scope, distinct_people)
+    _demography(report, per_site_and_total, distinct_people)
+    if distinct_people:
         _new_clients(report, per_site_and_total)
     _items(report, codes, month, in_scope)
     _referrals(report, codes, month, in_scope)
@@ -124,8 +121,106 @@ def monthly_report(months: list[str], sites: list[Site], trends_only: bool = Fal
     return report
 
 
-def _contacts(report, per_site_and_total, codes, month, in_scope, trends_only=False):
-    flags = [] if trends_only else list(FLAGS)
+def monthly_report(months: list[str], sites: list[Site]) -> Report:
+    """Every indicator for these months and sites, per site and for all of them together,
+    read from the roll-ups (outreach/reports/rollups.py): a few hundred rows a month."""
+    from outreach.reports.rollups import MonthlyClient, MonthlyCount
+
+    report = Report(months=months, sites=sites)
+    codes = {site.id: site.code for site in sites}
+    if not codes or not months:
+        return report
+    site_ids = list(codes)
+    catalog = {item.code: item for item in db.session.execute(select(EquipmentItem)).scalars()}
+    counts = select(
+        MonthlyCount.month,
+        MonthlyCount.site_id,
+        MonthlyCount.indicator,
+        MonthlyCount.breakdown,
+        MonthlyCount.value,
+    ).where(
+        MonthlyCount.month.in_(months),
+        MonthlyCount.site_id.in_(site_ids),
+        MonthlyCount.value != 0,
+    )
+    for month, site_id, indicator, breakdown, value in db.session.execute(counts):
+        site = codes[site_id]
+        report.add(month, site, indicator, breakdown, value)
+        item = catalog.get(breakdown) if indicator == "items_distributed" else None
+        if item is not None and item.counts_as_syringe:
+            report.add(month, site, "syringes_distributed", "", value)
+        if item is not None and item.category == "naloxone":
+            report.add(month, site, "naloxone_kits_distributed", "", value)
+
+    seen = (
+        MonthlyClient.month.in_(months),
+        MonthlyClient.site_id.in_(site_ids),
+        MonthlyClient.contacts > 0,
+    )
+    flags = list(FLAGS)
+    for by_site in (True, False):
+        group = [MonthlyClient.month, *([MonthlyClient.site_id] if by_site else [])]
+        people = (
+            select(
+                *group,
+                func.count(distinct(MonthlyClient.client_id)),
+                *[
+                    func.count(
+                        distinct(case((getattr(MonthlyClient, flag) > 0, MonthlyClient.client_id)))
+                    )
+                    for flag in flags
+                ],
+            )
+            .where(*seen)
+            .group_by(*group)
+        )
+        for row in db.session.execute(people):
+            site = codes[row[1]] if by_site else ALL_SITES
+            values = row[2:] if by_site else row[1:]
+            report.add(row[0], site, "unique_clients", "", values[0])
+            for flag, value in zip(flags, values[1:], strict=True):
+                report.add(row[0], site, "unique_clients_by_flag", flag, value)
+        demography = (
+            select(
+                *group,
+                Client.gender,
+                Client.birth_year,
+                func.count(distinct(MonthlyClient.client_id)),
+            )
+            .join(Client, Client.id == MonthlyClient.client_id)
+            .where(*seen)
+            .group_by(*group, Client.gender, Client.birth_year)
+        )
+        for row in db.session.execute(demography):
+            site = codes[row[1]] if by_site else ALL_SITES
+            gender, birth_year, count = row[2:] if by_site else row[1:]
+            year = int(row[0][:4])
+            report.add(row[0], site, "unique_clients_by_gender", gender or "unknown", count)
+            report.add(
+                row[0], site, "unique_clients_by_age_group", age_group(year, birth_year), count
+            )
+
+    start, end = _span(months)
+    first_month = month_case(Client.first_contact_at, months).label("month")
+    new = (
+        select(first_month, Client.first_site_id, func.count(Client.id))
+        .where(
+            Client.first_contact_at >= start,
+            Client.first_contact_at < end,
+            Client.first_site_id.in_(site_ids),
+        )
+        .group_by(first_month, Client.first_site_id)
+    )
+    for month, site_id, count in db.session.execute(new):
+        # New clients add up over sites: a client is first seen at one site.
+        report.values[(month, codes[site_id], "new_clients", "")] += count
+        report.values[(month, ALL_SITES, "new_clients", "")] += count
+    _derived(report, sites)
+    return report
+
+
+def _contacts(report, per_site_and_total, codes, month, in_scope, distinct_people):
+    flags = list(FLAGS)
     # Sums add up over sites: one query per site is enough, the total adds them.
     sums = (
         select(
@@ -162,13 +257,15 @@ def _contacts(report, per_site_and_total, codes, month, in_scope, trends_only=Fa
         .where(*in_scope)
         .group_by(month, Contact.site_id, Contact.kind, Contact.route)
     )
-    for row in [] if trends_only else db.session.execute(by_kind):
+    for row in db.session.execute(by_kind):
         site = codes[row[1]]
         report.add(row.month, site, "contacts", row.kind, row[4])
         if row.kind == "dcr_visit":
             report.add(row.month, site, "dcr_visits", "", row[4])
             report.add(row.month, site, "dcr_visits", row.route or "unknown", row[4])
 
+    if not distinct_people:
+        return
     # Distinct people do not add up over sites: counted per site and again for the total.
     distinct_columns = [
         func.count(distinct(Contact.client_id)),
@@ -183,7 +280,7 @@ def _contacts(report, per_site_and_total, codes, month, in_scope, trends_only=Fa
             report.add(month_label, site, "unique_clients_by_flag", flag, value)
 
 
-def _demography(report, per_site_and_total):
+def _demography(report, per_site_and_total, distinct_people):
     """Gender and age group; a client has one gender and birth year, so groups partition them."""
     contact_groups = (Contact.gender, Contact.birth_year)
     # Contacts add up over sites: the per-site rows make the total.
@@ -194,6 +291,8 @@ def _demography(report, per_site_and_total):
         report.add(month_label, site, "contacts_by_gender", gender or "unknown", count)
         report.add(month_label, site, "contacts_by_age_group", age_group(year, birth_year), count)
 
+    if not distinct_people:
+        return
     client_groups = (Client.gender, Client.birth_year)
     for month_label, site, (gender, birth_year, count) in per_site_and_total(
         func.count(distinct(Contact.client_id)),

@@ -106,7 +106,7 @@ def dashboard():
     months = months_between(shift_month(month, -11), month)
     previous = shift_month(month, -1)
     report = monthly_report([previous, month], sites)
-    trend = monthly_report(months, sites, trends_only=True)
+    trend = monthly_report(months, sites)
 
     charts = [
         line_chart(

@@ -65,6 +65,7 @@ from outreach.catalog.models import EquipmentItem, ReferralType, Site
 from outreach.clients.models import Client
 from outreach.extensions import db
 from outreach.records.models import Contact, ContactItem, Incident, Referral
+from outreach.reports import rollups
 
 DCR, OUT, NSP = "AMS-DCR1", "AMS-OUT1", "RTM-NSP1"
 SITES = (DCR, OUT, NSP)
@@ -613,13 +614,16 @@ class Builder:
 
 @pytest.fixture
 def build(app):
-    """`with build() as b:` a Builder inside an app context; committed at the end."""
+    """`with build() as b:` a Builder inside an app context; committed at the end, with the
+    reports' roll-ups rebuilt (the rows go in directly, not through the services)."""
 
     @contextmanager
     def builder():
-        with app.app_context():
+        with app.test_request_context():
             b = Builder()
             yield b
+            db.session.flush()
+            rollups.rebuild()
             db.session.commit()
 
     return builder

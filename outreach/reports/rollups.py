@@ -1,0 +1,345 @@
+"""Monthly roll-ups: the reports' numbers kept up to date as records arrive, are voided or
+followed up, so a month's report reads a few hundred rows instead of every contact.
+
+- `monthly_counts`: additive counts per month, site, indicator and breakdown.
+- `monthly_clients`: one row per month, site and client seen, to count distinct people.
+- `clients.first_contact_at` / `first_site_id`: when and where a client was first seen.
+
+The services call `count_contact`, `count_incident` and `count_referral_status` with +1 or -1;
+the changes gather in the session and are written just before it commits, in key order, so
+concurrent requests lock the same rows in the same order. A rolled-back transaction drops them.
+`rebuild()` recomputes everything from the records (after a bulk load or a time-zone change);
+a test checks that the roll-ups always equal the records.
+"""
+
+from collections import defaultdict
+
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    String,
+    and_,
+    case,
+    delete,
+    event,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from outreach.catalog.vocabulary import FLAGS
+from outreach.clients.models import Client
+from outreach.extensions import db
+from outreach.records.models import Contact
+from outreach.reports.indicators import age_group
+from outreach.timekeeping import month_of
+
+COUNTS_KEY = "rollup_counts"
+CLIENTS_KEY = "rollup_clients"
+
+
+class MonthlyCount(db.Model):
+    __tablename__ = "monthly_counts"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(40), primary_key=True)
+    breakdown: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class MonthlyClient(db.Model):
+    __tablename__ = "monthly_clients"
+    __table_args__ = (Index("ix_monthly_clients_month_client_id", "month", "client_id"),)
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), primary_key=True)
+    contacts: Mapped[int] = mapped_column(default=0)
+    # Contacts of this client in the month with each target-group flag.
+    injects: Mapped[int] = mapped_column(default=0)
+    smokes: Mapped[int] = mapped_column(default=0)
+    sex_work: Mapped[int] = mapped_column(default=0)
+    homeless: Mapped[int] = mapped_column(default=0)
+    foreign_national: Mapped[int] = mapped_column(default=0)
+
+
+def _pending():
+    info = db.session.info
+    return (
+        info.setdefault(COUNTS_KEY, defaultdict(int)),
+        info.setdefault(CLIENTS_KEY, defaultdict(lambda: defaultdict(int))),
+    )
+
+
+def count_contact(contact, item_codes: dict, type_codes: dict, sign: int = 1) -> None:
+    """Add (+1) or take away (-1) a contact's share of the monthly counts.
+
+    `item_codes` and `type_codes` map catalog ids to codes (the records hold ids).
+    """
+    counts, clients = _pending()
+    month = month_of(contact.occurred_at)
+    site = contact.site_id
+
+    def add(indicator, breakdown, value=1):
+        if value:
+            counts[(month, site, indicator, breakdown)] += sign * value
+
+    add("contacts", "")
+    add("contacts", contact.kind)
+    add("people_contacted", "", contact.people_count)
+    add("anonymous_contacts", "", 1 if contact.client_id is None else 0)
+    for flag in FLAGS:
+        add("contacts_by_flag", flag, 1 if getattr(contact, flag) else 0)
+    add("contacts_by_gender", contact.gender or "unknown")
+    add("contacts_by_age_group", age_group(int(month[:4]), contact.birth_year))
+    add("people_trained_naloxone", "", 1 if contact.naloxone_trained else 0)
+    add("overdose_reversals_reported", "", contact.overdose_reversals)
+    returned = contact.returned_syringes or 0
+    add("syringes_returned", "", returned)
+    add("syringes_returned", "estimated" if contact.returned_estimated else "counted", returned)
+    for row in contact.items:
+        add("items_distributed", "", row.quantity)
+        add("items_distributed", item_codes[row.item_id], row.quantity)
+    for referral in contact.referrals:
+        add("referrals_made", "")
+        add("referrals_made", type_codes[referral.type_id])
+        if referral.status == "attended":
+            add("referrals_attended", "")
+            add("referrals_attended", type_codes[referral.type_id])
+    if contact.kind == "dcr_visit":
+        add("dcr_visits", "")
+        add("dcr_visits", contact.route or "unknown")
+    if contact.client_id is not None:
+        row = clients[(month, site, contact.client_id)]
+        row["contacts"] += sign
+        for flag in FLAGS:
+            if getattr(contact, flag):
+                row[flag] += sign
+
+
+def count_incident(incident, sign: int = 1) -> None:
+    counts, _clients = _pending()
+    month = month_of(incident.occurred_at)
+    for indicator, breakdown, value in (
+        ("incidents", "", 1),
+        ("incidents", incident.kind, 1),
+        ("incidents_by_outcome", incident.outcome, 1),
+        ("naloxone_doses_administered", "", incident.naloxone_doses),
+    ):
+        if value:
+            counts[(month, incident.site_id, indicator, breakdown)] += sign * value
+
+
+def count_referral_status(referral, contact, type_code: str, old: str, new: str) -> None:
+    """A follow-up changed a referral's status: keep `referrals_attended` of its month right."""
+    if (old == "attended") == (new == "attended") or contact.is_voided:
+        return
+    counts, _clients = _pending()
+    sign = 1 if new == "attended" else -1
+    month = month_of(contact.occurred_at)
+    for breakdown in ("", type_code):
+        counts[(month, contact.site_id, "referrals_attended", breakdown)] += sign
+
+
+def note_first_contact(client_id: int, occurred_at, site_id: int) -> None:
+    """Remember where and when a client was first seen; atomic, so concurrent requests keep
+    the earliest."""
+    db.session.execute(
+        update(Client)
+        .where(
+            Client.id == client_id,
+            or_(Client.first_contact_at.is_(None), Client.first_contact_at > occurred_at),
+        )
+        .values(first_contact_at=occurred_at, first_site_id=site_id)
+    )
+
+
+def recount_first_contact(client_id: int) -> None:
+    """After a void: the client's first contact is the earliest one not voided (if any)."""
+    db.session.flush()
+    first = db.session.execute(
+        select(Contact.occurred_at, Contact.site_id)
+        .where(Contact.client_id == client_id, Contact.voided_at.is_(None))
+        .order_by(Contact.occurred_at, Contact.site_id)
+        .limit(1)
+    ).first()
+    db.session.execute(
+        update(Client)
+        .where(Client.id == client_id)
+        .values(
+            first_contact_at=first.occurred_at if first else None,
+            first_site_id=first.site_id if first else None,
+        )
+    )
+
+
+def _upsert(table, rows: list[dict], keys: list[str]) -> None:
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table)
+    added = [column for column in rows[0] if column not in keys]
+    statement = statement.on_conflict_do_update(
+        index_elements=keys,
+        set_={column: table.c[column] + statement.excluded[column] for column in added},
+    )
+    db.session.execute(statement, rows)
+
+
+def write_pending(session: Session) -> None:
+    """Write the gathered changes, in key order (so concurrent writers never deadlock)."""
+    counts = session.info.pop(COUNTS_KEY, None)
+    clients = session.info.pop(CLIENTS_KEY, None)
+    if counts:
+        rows = [
+            {"month": m, "site_id": s, "indicator": i, "breakdown": b, "value": value}
+            for (m, s, i, b), value in sorted(counts.items())
+            if value
+        ]
+        _upsert(MonthlyCount.__table__, rows, ["month", "site_id", "indicator", "breakdown"])
+    if clients:
+        rows = [
+            {
+                "month": m,
+                "site_id": s,
+                "client_id": c,
+                **{column: changes.get(column, 0) for column in ("contacts", *FLAGS)},
+            }
+            for (m, s, c), changes in sorted(clients.items())
+        ]
+        _upsert(MonthlyClient.__table__, rows, ["month", "site_id", "client_id"])
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session):
+    if COUNTS_KEY in session.info or CLIENTS_KEY in session.info:
+        write_pending(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session):
+    session.info.pop(COUNTS_KEY, None)
+    session.info.pop(CLIENTS_KEY, None)
+
+
+def rebuild() -> None:
+    """Recompute every roll-up from the records themselves."""
+    from outreach.catalog.models import Site
+    from outreach.records.models import Incident
+    from outreach.reports.service import direct_report
+    from outreach.timekeeping import months_between
+
+    db.session.execute(delete(MonthlyCount))
+    db.session.execute(delete(MonthlyClient))
+    first, last = db.session.execute(
+        select(func.min(Contact.occurred_at), func.max(Contact.occurred_at))
+    ).one()
+    incident_first, incident_last = db.session.execute(
+        select(func.min(Incident.occurred_at), func.max(Incident.occurred_at))
+    ).one()
+    moments = [m for m in (first, last, incident_first, incident_last) if m is not None]
+    # First contacts, from scratch.
+    earliest = (
+        select(Contact.client_id, func.min(Contact.occurred_at).label("first"))
+        .where(Contact.voided_at.is_(None), Contact.client_id.is_not(None))
+        .group_by(Contact.client_id)
+        .subquery()
+    )
+    db.session.execute(update(Client).values(first_contact_at=None, first_site_id=None))
+    db.session.execute(
+        update(Client).values(
+            first_contact_at=select(earliest.c.first)
+            .where(earliest.c.client_id == Client.id)
+            .scalar_subquery(),
+        )
+    )
+    db.session.execute(
+        update(Client)
+        .where(Client.first_contact_at.is_not(None))
+        .values(
+            first_site_id=select(Contact.site_id)
+            .where(
+                Contact.client_id == Client.id,
+                Contact.voided_at.is_(None),
+                Contact.occurred_at == Client.first_contact_at,
+            )
+            .order_by(Contact.site_id)
+            .limit(1)
+            .scalar_subquery()
+        )
+    )
+    if not moments:
+        return
+    months = months_between(month_of(min(moments)), month_of(max(moments)))
+    sites = list(db.session.execute(select(Site)).scalars())
+    site_ids = {site.code: site.id for site in sites}
+    for month in months:
+        report = direct_report([month], sites, distinct_people=False)
+        rows = [
+            {"month": m, "site_id": site_ids[s], "indicator": i, "breakdown": b, "value": v}
+            for (m, s, i, b), v in report.values.items()
+            if v and s in site_ids and i in MAINTAINED
+        ]
+        if rows:
+            db.session.execute(MonthlyCount.__table__.insert(), rows)
+        _rebuild_clients(month)
+
+
+def _rebuild_clients(month: str) -> None:
+    from outreach.timekeeping import month_bounds
+
+    start, end = month_bounds(month)
+    flags = [func.sum(case((getattr(Contact, flag), 1), else_=0)) for flag in FLAGS]
+    rows = db.session.execute(
+        select(Contact.site_id, Contact.client_id, func.count(Contact.id), *flags)
+        .where(
+            and_(Contact.occurred_at >= start, Contact.occurred_at < end),
+            Contact.voided_at.is_(None),
+            Contact.client_id.is_not(None),
+        )
+        .group_by(Contact.site_id, Contact.client_id)
+    ).all()
+    if rows:
+        db.session.execute(
+            MonthlyClient.__table__.insert(),
+            [
+                {
+                    "month": month,
+                    "site_id": site,
+                    "client_id": client,
+                    "contacts": contacts,
+                    **dict(zip(FLAGS, values, strict=True)),
+                }
+                for site, client, contacts, *values in rows
+            ],
+        )
+
+
+# Indicators kept in monthly_counts; the rest are counted from monthly_clients and clients,
+# or worked out from these when the report is read.
+MAINTAINED = frozenset(
+    {
+        "contacts",
+        "people_contacted",
+        "anonymous_contacts",
+        "contacts_by_flag",
+        "contacts_by_gender",
+        "contacts_by_age_group",
+        "items_distributed",
+        "syringes_returned",
+        "people_trained_naloxone",
+        "overdose_reversals_reported",
+        "referrals_made",
+        "referrals_attended",
+        "dcr_visits",
+        "incidents",
+        "incidents_by_outcome",
+        "naloxone_doses_administered",
+    }
+)
