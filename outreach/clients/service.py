@@ -55,6 +55,13 @@ def alias_for(key: str) -> str:
     return "".join(letters[:3]) + "-" + "".join(letters[3:])
 
 
+def client_details_changed(client) -> None:
+    """Keep the reports' copy of a client's gender and birth year in step."""
+    from outreach.reports.rollups import copy_client_details
+
+    copy_client_details(client)
+
+
 def find_or_create_client(
     key: str, seen_at: datetime, gender: str | None = None, birth_year: int | None = None
 ) -> Client:
@@ -78,10 +85,10 @@ def find_or_create_client(
             client = db.session.execute(select(Client).where(Client.key == key)).scalar_one()
         else:
             return client
-    if gender:
-        client.gender = gender
-    if birth_year:
-        client.birth_year = birth_year
+    if (gender and gender != client.gender) or (birth_year and birth_year != client.birth_year):
+        client.gender = gender or client.gender
+        client.birth_year = birth_year or client.birth_year
+        client_details_changed(client)
     if seen_at < client.first_seen_at:
         client.first_seen_at = seen_at
     return client

@@ -54,7 +54,10 @@ class MonthlyCount(db.Model):
 
 class MonthlyClient(db.Model):
     __tablename__ = "monthly_clients"
-    __table_args__ = (Index("ix_monthly_clients_month_client_id", "month", "client_id"),)
+    __table_args__ = (
+        Index("ix_monthly_clients_month_client_id", "month", "client_id"),
+        Index("ix_monthly_clients_client_id", "client_id"),
+    )
 
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
@@ -66,6 +69,9 @@ class MonthlyClient(db.Model):
     sex_work: Mapped[int] = mapped_column(default=0)
     homeless: Mapped[int] = mapped_column(default=0)
     foreign_national: Mapped[int] = mapped_column(default=0)
+    # A copy of the client's details, so reports by gender and age need no join.
+    gender: Mapped[str | None] = mapped_column(String(1))
+    birth_year: Mapped[int | None]
 
 
 def _pending():
@@ -120,6 +126,8 @@ def count_contact(contact, item_codes: dict, type_codes: dict, sign: int = 1) ->
         for flag in FLAGS:
             if getattr(contact, flag):
                 row[flag] += sign
+        client = contact.client
+        row["details"] = (client.gender, client.birth_year)
 
 
 def count_incident(incident, sign: int = 1) -> None:
@@ -178,17 +186,27 @@ def recount_first_contact(client_id: int) -> None:
     )
 
 
-def _upsert(table, rows: list[dict], keys: list[str]) -> None:
+def copy_client_details(client) -> None:
+    """A client's gender or birth year changed: so does the copy in every month's row."""
+    db.session.execute(
+        update(MonthlyClient)
+        .where(MonthlyClient.client_id == client.id)
+        .values(gender=client.gender, birth_year=client.birth_year)
+    )
+
+
+def _upsert(table, rows: list[dict], keys: list[str], replaced=()) -> None:
+    """Insert rows, or add their numbers to the rows already there (`replaced` columns are
+    overwritten instead)."""
     if not rows:
         return
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(table)
-    added = [column for column in rows[0] if column not in keys]
-    statement = statement.on_conflict_do_update(
-        index_elements=keys,
-        set_={column: table.c[column] + statement.excluded[column] for column in added},
-    )
+    added = [column for column in rows[0] if column not in keys and column not in replaced]
+    changes = {column: table.c[column] + statement.excluded[column] for column in added}
+    changes.update({column: statement.excluded[column] for column in replaced})
+    statement = statement.on_conflict_do_update(index_elements=keys, set_=changes)
     db.session.execute(statement, rows)
 
 
@@ -210,10 +228,17 @@ def write_pending(session: Session) -> None:
                 "site_id": s,
                 "client_id": c,
                 **{column: changes.get(column, 0) for column in ("contacts", *FLAGS)},
+                "gender": changes["details"][0],
+                "birth_year": changes["details"][1],
             }
             for (m, s, c), changes in sorted(clients.items())
         ]
-        _upsert(MonthlyClient.__table__, rows, ["month", "site_id", "client_id"])
+        _upsert(
+            MonthlyClient.__table__,
+            rows,
+            ["month", "site_id", "client_id"],
+            replaced=("gender", "birth_year"),
+        )
 
 
 @event.listens_for(Session, "before_commit")
@@ -297,13 +322,20 @@ def _rebuild_clients(month: str) -> None:
     start, end = month_bounds(month)
     flags = [func.sum(case((getattr(Contact, flag), 1), else_=0)) for flag in FLAGS]
     rows = db.session.execute(
-        select(Contact.site_id, Contact.client_id, func.count(Contact.id), *flags)
+        select(
+            Contact.site_id,
+            Contact.client_id,
+            Client.gender,
+            Client.birth_year,
+            func.count(Contact.id),
+            *flags,
+        )
+        .join(Client, Client.id == Contact.client_id)
         .where(
             and_(Contact.occurred_at >= start, Contact.occurred_at < end),
             Contact.voided_at.is_(None),
-            Contact.client_id.is_not(None),
         )
-        .group_by(Contact.site_id, Contact.client_id)
+        .group_by(Contact.site_id, Contact.client_id, Client.gender, Client.birth_year)
     ).all()
     if rows:
         db.session.execute(
@@ -313,10 +345,12 @@ def _rebuild_clients(month: str) -> None:
                     "month": month,
                     "site_id": site,
                     "client_id": client,
+                    "gender": gender,
+                    "birth_year": birth_year,
                     "contacts": contacts,
                     **dict(zip(FLAGS, values, strict=True)),
                 }
-                for site, client, contacts, *values in rows
+                for site, client, gender, birth_year, contacts, *values in rows
             ],
         )
 

@@ -121,9 +121,10 @@ def direct_report(months: list[str], sites: list[Site], distinct_people: bool = 
     return report
 
 
-def monthly_report(months: list[str], sites: list[Site]) -> Report:
+def monthly_report(months: list[str], sites: list[Site], demography: bool = True) -> Report:
     """Every indicator for these months and sites, per site and for all of them together,
-    read from the roll-ups (outreach/reports/rollups.py): a few hundred rows a month."""
+    read from the roll-ups (outreach/reports/rollups.py): a few hundred rows a month.
+    Without `demography`, no unique clients by gender and age group (the slowest part)."""
     from outreach.reports.rollups import MonthlyClient, MonthlyCount
 
     report = Report(months=months, sites=sites)
@@ -160,38 +161,32 @@ def monthly_report(months: list[str], sites: list[Site]) -> Report:
     flags = list(FLAGS)
     for by_site in (True, False):
         group = [MonthlyClient.month, *([MonthlyClient.site_id] if by_site else [])]
-        people = (
-            select(
-                *group,
-                func.count(distinct(MonthlyClient.client_id)),
-                *[
-                    func.count(
-                        distinct(case((getattr(MonthlyClient, flag) > 0, MonthlyClient.client_id)))
-                    )
-                    for flag in flags
-                ],
-            )
-            .where(*seen)
-            .group_by(*group)
-        )
+        # A site's rows are one per client already; only the total needs DISTINCT.
+        if by_site:
+            clients = func.count(MonthlyClient.client_id)
+            flagged = [
+                func.sum(case((getattr(MonthlyClient, flag) > 0, 1), else_=0)) for flag in flags
+            ]
+        else:
+            clients = func.count(distinct(MonthlyClient.client_id))
+            flagged = [
+                func.count(
+                    distinct(case((getattr(MonthlyClient, flag) > 0, MonthlyClient.client_id)))
+                )
+                for flag in flags
+            ]
+        people = select(*group, clients, *flagged).where(*seen).group_by(*group)
         for row in db.session.execute(people):
             site = codes[row[1]] if by_site else ALL_SITES
             values = row[2:] if by_site else row[1:]
             report.add(row[0], site, "unique_clients", "", values[0])
             for flag, value in zip(flags, values[1:], strict=True):
                 report.add(row[0], site, "unique_clients_by_flag", flag, value)
-        demography = (
-            select(
-                *group,
-                Client.gender,
-                Client.birth_year,
-                func.count(distinct(MonthlyClient.client_id)),
-            )
-            .join(Client, Client.id == MonthlyClient.client_id)
-            .where(*seen)
-            .group_by(*group, Client.gender, Client.birth_year)
-        )
-        for row in db.session.execute(demography):
+        if not demography:
+            continue
+        details = (MonthlyClient.gender, MonthlyClient.birth_year)
+        demography_query = select(*group, *details, clients).where(*seen).group_by(*group, *details)
+        for row in db.session.execute(demography_query):
             site = codes[row[1]] if by_site else ALL_SITES
             gender, birth_year, count = row[2:] if by_site else row[1:]
             year = int(row[0][:4])

@@ -106,7 +106,8 @@ def dashboard():
     months = months_between(shift_month(month, -11), month)
     previous = shift_month(month, -1)
     report = monthly_report([previous, month], sites)
-    trend = monthly_report(months, sites)
+    # The charts need no breakdown of people by gender or age.
+    trend = monthly_report(months, sites, demography=False)
 
     charts = [
         line_chart(

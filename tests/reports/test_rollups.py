@@ -87,7 +87,13 @@ def snapshot(app) -> dict:
             if row.value
         }
         clients = {
-            (row.month, row.site_id, row.client_id): (row.contacts, row.injects, row.smokes)
+            (row.month, row.site_id, row.client_id): (
+                row.contacts,
+                row.injects,
+                row.smokes,
+                row.gender,
+                row.birth_year,
+            )
             for row in db.session.execute(select(rollups.MonthlyClient)).scalars()
             if row.contacts
         }
@@ -116,8 +122,16 @@ def test_rollups_follow_syncs_follow_ups_and_voids(app, team, seed):
     assert [r["status"] for r in results["results"]].count("rejected") == 1
     reports_agree(app)
 
-    # Late arrivals, a retry (duplicate: counted once), follow-ups in both directions.
+    # Late arrivals, a retry (duplicate: counted once), follow-ups in both directions, and a
+    # client whose gender and birth year are corrected at a later contact.
     worker.sync(contacts=contacts[25:])
+    corrected = random_contact(rng) | {
+        "client_code": "CLIENT1",
+        "people_count": 1,
+        "gender": "x",
+        "birth_year": 1999,
+    }
+    assert worker.sync(contacts=[corrected]).get_json()["results"][0]["status"] == "created"
     referrals = [r for contact in contacts for r in contact["referrals"]]
     for referral, status in zip(referrals, ["attended", "declined", "attended"], strict=False):
         update = {

@@ -1,8 +1,8 @@
 """monthly roll-ups for reports
 
-Revision ID: 20980ad837fb
+Revision ID: 64d53444be54
 Revises: 89d7a8466fc4
-Create Date: 2026-11-28 01:28:51.997577
+Create Date: 2026-11-28 01:37:14.277936
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '20980ad837fb'
+revision = '64d53444be54'
 down_revision = '89d7a8466fc4'
 branch_labels = None
 depends_on = None
@@ -37,11 +37,14 @@ def upgrade():
     sa.Column('sex_work', sa.Integer(), nullable=False),
     sa.Column('homeless', sa.Integer(), nullable=False),
     sa.Column('foreign_national', sa.Integer(), nullable=False),
+    sa.Column('gender', sa.String(length=1), nullable=True),
+    sa.Column('birth_year', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['client_id'], ['clients.id'], name=op.f('fk_monthly_clients_client_id_clients')),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_monthly_clients_site_id_sites')),
     sa.PrimaryKeyConstraint('month', 'site_id', 'client_id', name=op.f('pk_monthly_clients'))
     )
     with op.batch_alter_table('monthly_clients', schema=None) as batch_op:
+        batch_op.create_index('ix_monthly_clients_client_id', ['client_id'], unique=False)
         batch_op.create_index('ix_monthly_clients_month_client_id', ['month', 'client_id'], unique=False)
 
     with op.batch_alter_table('clients', schema=None) as batch_op:
@@ -63,6 +66,7 @@ def downgrade():
 
     with op.batch_alter_table('monthly_clients', schema=None) as batch_op:
         batch_op.drop_index('ix_monthly_clients_month_client_id')
+        batch_op.drop_index('ix_monthly_clients_client_id')
 
     op.drop_table('monthly_clients')
     op.drop_table('monthly_counts')
