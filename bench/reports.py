@@ -123,7 +123,7 @@ def measure(url: str) -> None:
 
         monthly = median_seconds(lambda: monthly_report([month], sites))
         raw_month = median_seconds(lambda: bound(SYRINGES_BY_SITE, start, end))
-        trends = median_seconds(lambda: monthly_report(year, sites, demography=False), runs=3)
+        trends = median_seconds(lambda: monthly_report(year, sites, trends=True), runs=3)
         raw_year = median_seconds(lambda: syringes_by_month(year), runs=3)
         print(f"monthly report, all sites:   {monthly * 1000:7.0f} ms (median of {RUNS})")
         print(

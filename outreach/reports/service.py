@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, distinct, exists, func, select
+from sqlalchemy import and_, case, distinct, exists, func, literal, select
 from sqlalchemy.orm import aliased, selectinload
 
 from outreach.auth.models import User
@@ -121,10 +121,13 @@ def direct_report(months: list[str], sites: list[Site], distinct_people: bool = 
     return report
 
 
-def monthly_report(months: list[str], sites: list[Site], demography: bool = True) -> Report:
+def monthly_report(months: list[str], sites: list[Site], trends: bool = False) -> Report:
     """Every indicator for these months and sites, per site and for all of them together,
     read from the roll-ups (outreach/reports/rollups.py): a few hundred rows a month.
-    Without `demography`, no unique clients by gender and age group (the slowest part)."""
+
+    `trends` is what the 12-month charts need: the totals over the sites only, and people
+    without breakdowns by target group, gender or age (the slowest part).
+    """
     from outreach.reports.rollups import MonthlyClient, MonthlyCount
 
     report = Report(months=months, sites=sites)
@@ -133,19 +136,23 @@ def monthly_report(months: list[str], sites: list[Site], demography: bool = True
         return report
     site_ids = list(codes)
     catalog = {item.code: item for item in db.session.execute(select(EquipmentItem)).scalars()}
-    counts = select(
-        MonthlyCount.month,
-        MonthlyCount.site_id,
-        MonthlyCount.indicator,
-        MonthlyCount.breakdown,
-        MonthlyCount.value,
-    ).where(
-        MonthlyCount.month.in_(months),
-        MonthlyCount.site_id.in_(site_ids),
-        MonthlyCount.value != 0,
+    # For trends the database adds the sites up; otherwise the report does, site by site.
+    site_column = literal(None) if trends else MonthlyCount.site_id
+    counts = (
+        select(
+            MonthlyCount.month,
+            site_column,
+            MonthlyCount.indicator,
+            MonthlyCount.breakdown,
+            func.sum(MonthlyCount.value),
+        )
+        .where(MonthlyCount.month.in_(months), MonthlyCount.site_id.in_(site_ids))
+        .group_by(MonthlyCount.month, MonthlyCount.indicator, MonthlyCount.breakdown)
     )
+    if not trends:
+        counts = counts.group_by(MonthlyCount.site_id)
     for month, site_id, indicator, breakdown, value in db.session.execute(counts):
-        site = codes[site_id]
+        site = ALL_SITES if trends else codes[site_id]
         report.add(month, site, indicator, breakdown, value)
         item = catalog.get(breakdown) if indicator == "items_distributed" else None
         if item is not None and item.counts_as_syringe:
@@ -158,8 +165,8 @@ def monthly_report(months: list[str], sites: list[Site], demography: bool = True
         MonthlyClient.site_id.in_(site_ids),
         MonthlyClient.contacts > 0,
     )
-    flags = list(FLAGS)
-    for by_site in (True, False):
+    flags = [] if trends else list(FLAGS)
+    for by_site in (False,) if trends else (True, False):
         group = [MonthlyClient.month, *([MonthlyClient.site_id] if by_site else [])]
         # A site's rows are one per client already; only the total needs DISTINCT.
         if by_site:
@@ -182,7 +189,7 @@ def monthly_report(months: list[str], sites: list[Site], demography: bool = True
             report.add(row[0], site, "unique_clients", "", values[0])
             for flag, value in zip(flags, values[1:], strict=True):
                 report.add(row[0], site, "unique_clients_by_flag", flag, value)
-        if not demography:
+        if trends:
             continue
         details = (MonthlyClient.gender, MonthlyClient.birth_year)
         demography_query = select(*group, *details, clients).where(*seen).group_by(*group, *details)
@@ -208,7 +215,8 @@ def monthly_report(months: list[str], sites: list[Site], demography: bool = True
     )
     for month, site_id, count in db.session.execute(new):
         # New clients add up over sites: a client is first seen at one site.
-        report.values[(month, codes[site_id], "new_clients", "")] += count
+        if not trends:
+            report.values[(month, codes[site_id], "new_clients", "")] += count
         report.values[(month, ALL_SITES, "new_clients", "")] += count
     _derived(report, sites)
     return report

@@ -107,7 +107,7 @@ def dashboard():
     previous = shift_month(month, -1)
     report = monthly_report([previous, month], sites)
     # The charts need no breakdown of people by gender or age.
-    trend = monthly_report(months, sites, demography=False)
+    trend = monthly_report(months, sites, trends=True)
 
     charts = [
         line_chart(

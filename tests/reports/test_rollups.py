@@ -198,3 +198,27 @@ def test_a_batch_sent_by_two_phones_at_once_is_counted_once(app, make_user):
             thread.join()
         assert answers == [200, 200]
     reports_agree(app)
+
+
+def test_the_trends_report_has_the_totals_of_the_full_report(app, team):
+    rng = random.Random(5)
+    worker, _supervisor = team
+    worker.sync(
+        contacts=[random_contact(rng) for _ in range(30)],
+        incidents=[random_incident(rng) for _ in range(3)],
+    )
+    with app.test_request_context():
+        sites = list(db.session.execute(select(Site).order_by(Site.code)).scalars())
+        now = datetime.now(UTC)
+        months = months_between(month_of(now - timedelta(days=95)), month_of(now))
+        full = monthly_report(months, sites).values
+        trends = {
+            key: value
+            for key, value in monthly_report(months, sites, trends=True).values.items()
+            if value
+        }
+        assert trends
+        assert all(key[1] == "ALL" for key in trends)
+        assert trends == {key: full[key] for key in trends}
+        for name in ("contacts", "unique_clients", "syringes_distributed", "referrals_made"):
+            assert any(key[2] == name for key in trends), name
