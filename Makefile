@@ -56,8 +56,10 @@ test-postgresql: install-test
 		echo "PostgreSQL run skipped: set OUTREACH_TEST_DATABASE_URL=postgresql+psycopg://... to run it."; \
 	fi
 
+# The first run builds a 1,000,000-contact SQLite database under instance/bench/ (minutes).
 bench: install-test
 	$(PY) bench/field_shell.py
+	$(PY) bench/reports.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache *.egg-info
