@@ -1,8 +1,9 @@
 """Accounts and sign-in: password hashing, authentication, sessions, revocation."""
 
-from flask import session
+from flask import g, session
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -111,6 +112,10 @@ def sign_in(username: str, password: str, remember: bool = False) -> User | None
     # A new session, so a session planted before sign-in cannot be taken over after it.
     session.clear()
     login_user(user, remember=remember)
+    # The new session's CSRF token goes out with this answer: otherwise the requests a page
+    # makes at once after sign-in would each make one, and all but the last would be refused.
+    g.pop("csrf_token", None)
+    generate_csrf()
     record_event("login", user)
     return user
 

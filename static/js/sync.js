@@ -1,7 +1,8 @@
 // Sending the outbox to POST /api/v1/sync, from page JavaScript (never replayed by the worker).
-// One run at a time across tabs (Web Locks), batches of at most 100, a fresh CSRF token per run,
-// and an entry marked synced only when its id comes back `created` or `duplicate` in a
-// well-formed JSON answer: a captive portal's HTML page with status 200 syncs nothing.
+// One run at a time across tabs (Web Locks: a second tab waits its turn), batches of at most
+// 100, a fresh CSRF token per run, and an entry marked synced only when its id comes back
+// `created` or `duplicate` in a well-formed JSON answer: a captive portal's HTML page with
+// status 200 syncs nothing.
 
 import * as outbox from './outbox.js';
 
@@ -10,7 +11,9 @@ const LOCK = 'outreach-sync';
 const PLURAL = { contact: 'contacts', incident: 'incidents', referral_update: 'referral_updates' };
 const STORED = new Set(['created', 'duplicate']);
 
+const REQUEST_TIMEOUT = 30000;
 let running = false;
+let again = false;
 const listeners = new Set();
 
 /** `listener({phase, ...})` hears 'start', 'signin', 'offline', 'error' and 'done'. */
@@ -42,6 +45,7 @@ export async function whoAmI() {
   try {
     response = await fetch('/api/v1/me', {
       credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' },
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT),
     });
   } catch (error) {
     return { status: 'offline' };
@@ -73,6 +77,9 @@ async function sendBatch(entries, csrfToken) {
       cache: 'no-store',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRFToken': csrfToken },
       body: JSON.stringify(body),
+      // A request that never answers must not hold the sync (and the other tabs) for ever;
+      // if the server did store the batch, the retry answers `duplicate`.
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT),
     });
   } catch (error) {
     return { outcome: 'offline', error: String(error) };
@@ -105,9 +112,10 @@ async function sendBatch(entries, csrfToken) {
 }
 
 async function run() {
-  const me = await whoAmI();
+  let me = await whoAmI();
   if (me.status !== 'ok') return me.status;
   let size = BATCH_SIZE;
+  let freshToken = false;
   // Bounded: a run never loops for ever, whatever the server answers.
   for (let round = 0; round < 50; round += 1) {
     const entries = (await outbox.all()).filter(
@@ -123,25 +131,38 @@ async function run() {
         size = Math.max(1, Math.floor(size / 2));
         continue;
       }
+      // 400: the token went stale during the run (the session changed: a sign-in in another
+      // tab, or pages loading at once just after sign-in). Take a fresh one, once.
+      if (result.status === 400 && !freshToken) {
+        freshToken = true;
+        me = await whoAmI();
+        if (me.status !== 'ok') return me.status;
+        continue;
+      }
       return result.outcome;
     }
   }
   return 'done';
 }
 
-/** Sync now, unless another tab is already syncing (it will pick up new records too). */
+/**
+ * Sync now. If another tab is syncing, wait for it to finish, then run here too: that sends
+ * anything it left and, above all, tells this tab's status line how it ended.
+ */
 export async function syncNow() {
-  if (running) return 'busy';
+  if (running) {
+    // A record saved while a run ends: run once more right after, not a minute later.
+    again = true;
+    return 'busy';
+  }
   running = true;
   tell({ phase: 'start' });
   let outcome;
   try {
-    if (navigator.locks) {
-      outcome = await navigator.locks.request(LOCK, { ifAvailable: true },
-        async (lock) => (lock ? run() : 'busy'));
-    } else {
-      outcome = await run();
-    }
+    do {
+      again = false;
+      outcome = navigator.locks ? await navigator.locks.request(LOCK, () => run()) : await run();
+    } while (again && outcome === 'done');
   } catch (error) {
     outcome = 'error';
   } finally {
