@@ -92,6 +92,25 @@ function remember(form) {
   if (form.dataset.record === 'contact' && kind) localStorage.setItem(KIND_KEY, kind.value);
 }
 
+// What a form held when it was last fresh, so a form typed into and cleared again is not
+// "half-filled" (an update would otherwise wait until the worker saves or leaves the page).
+const cleanState = new WeakMap();
+
+function entered(form) {
+  const { id: _id, referrals, ...record } = FROM_FORM[form.dataset.record](form);
+  return JSON.stringify({ ...record, referrals: referrals?.map(({ id: _rid, ...rest }) => rest) });
+}
+
+function markClean(form) {
+  cleanState.set(form, entered(form));
+  delete form.dataset.dirty;
+}
+
+function markDirty(form) {
+  if (entered(form) === cleanState.get(form)) delete form.dataset.dirty;
+  else form.dataset.dirty = '1';
+}
+
 /** A fresh record: new id, now, the remembered site and kind, nothing else filled in. */
 function resetForm(form) {
   form.reset();
@@ -105,7 +124,7 @@ function resetForm(form) {
   form.querySelectorAll('.has-error').forEach((field) => field.classList.remove('has-error'));
   form.querySelectorAll('.field-error, .form-error').forEach((message) => message.remove());
   remembered(form);
-  delete form.dataset.dirty;
+  markClean(form);
   delete form.dataset.fixing;
 }
 
@@ -119,6 +138,8 @@ async function startFix(form) {
   // A conflicting id is taken on the server: the fixed record goes as a new one.
   if (entry.state === 'conflict') form.elements.namedItem('id').value = newId();
   showPacks(form);
+  // The record is safe in the outbox; only changes made to it here would be lost.
+  markClean(form);
   status.say(t('fixing'), 'info');
 }
 
@@ -141,8 +162,9 @@ function wireRecordForm(form) {
   if (time) time.value = localNow();
   if (!form.querySelector('.has-error')) remembered(form);
   form.elements.namedItem('site')?.addEventListener('change', () => showPacks(form));
-  form.addEventListener('input', () => { form.dataset.dirty = '1'; });
-  form.addEventListener('change', () => { form.dataset.dirty = '1'; });
+  markClean(form);
+  form.addEventListener('input', () => markDirty(form));
+  form.addEventListener('change', () => markDirty(form));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!form.reportValidity()) return;

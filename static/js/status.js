@@ -6,8 +6,9 @@ import * as outbox from './outbox.js';
 const messagesElement = document.getElementById('js-messages');
 const MESSAGES = messagesElement ? JSON.parse(messagesElement.textContent) : {};
 
+/** A message by key, `{name}` filled in; `key_one` is the singular used when n is 1. */
 export function t(key, values = {}) {
-  const template = MESSAGES[key] || key;
+  const template = (values.n === 1 && MESSAGES[`${key}_one`]) || MESSAGES[key] || key;
   return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ''));
 }
 
@@ -61,6 +62,11 @@ export async function render() {
   ));
 }
 
+/** A field's name as the form shows it, for the server's messages. */
+function label(field) {
+  return MESSAGES[`field_${field}`] || field;
+}
+
 function describeErrors(entry) {
   if (entry.state === 'conflict') return [entry.message || t('conflict')];
   const lines = [];
@@ -68,7 +74,7 @@ function describeErrors(entry) {
     if (Array.isArray(value)) {
       value.forEach((item) => (typeof item === 'object' ? walk(prefix, item) : lines.push(`${prefix}: ${item}`)));
     } else if (value && typeof value === 'object') {
-      Object.entries(value).forEach(([key, nested]) => walk(/^\d+$/.test(key) ? prefix : key, nested));
+      Object.entries(value).forEach(([key, nested]) => walk(/^\d+$/.test(key) ? prefix : label(key), nested));
     } else if (value) {
       lines.push(`${prefix}: ${value}`);
     }

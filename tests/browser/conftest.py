@@ -3,9 +3,11 @@
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -91,18 +93,30 @@ def signed_in_page(browser, phone, live_server, make_user):
     context.close()
 
 
-WAIT_FOR_CONTROL = """async () => {
-  await navigator.serviceWorker.ready;
-  if (!navigator.serviceWorker.controller) {
-    await new Promise((resolve) => navigator.serviceWorker.addEventListener(
-      'controllerchange', resolve, { once: true }));
+# True once the service worker controls the page; false if it is activated and still does not,
+# which happens to a page that loaded while the first worker was activating: clients.claim()
+# skips a page that is not yet ready, so it stays uncontrolled until it is loaded again.
+CONTROLLED = """async () => {
+  const worker = (await navigator.serviceWorker.ready).active;
+  if (worker.state !== 'activated') {
+    await new Promise((resolve) => worker.addEventListener('statechange', () => {
+      if (worker.state === 'activated') resolve();
+    }));
   }
+  if (navigator.serviceWorker.controller) return true;
+  return new Promise((resolve) => {
+    navigator.serviceWorker.addEventListener('controllerchange', () => resolve(true));
+    setTimeout(() => resolve(Boolean(navigator.serviceWorker.controller)), 1000);
+  });
 }"""
 
 
-def wait_for_service_worker(page):
-    """Wait until the service worker controls the page (so it can answer offline)."""
-    page.evaluate(WAIT_FOR_CONTROL)
+def wait_for_control(page):
+    """Wait until the service worker controls the page (so it can answer offline), loading it
+    again if it was missed."""
+    if not page.evaluate(CONTROLLED):
+        page.reload()
+        assert page.evaluate(CONTROLLED)
 
 
 def outbox_entries(page):
@@ -112,3 +126,22 @@ def outbox_entries(page):
 
 def sync_posts(requests_seen):
     return [path for method, path in requests_seen if (method, path) == ("POST", "/api/v1/sync")]
+
+
+def wait_until(page, expression, timeout=5):
+    """Poll `expression` in the page until it is true. (page.wait_for_function polls with eval(),
+    which the app's Content-Security-Policy rightly forbids.)"""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false: {expression}"
+        page.wait_for_timeout(25)
+
+
+def wait_until_synced(page, count):
+    """The outbox holds `count` records, all synced. The status line alone cannot tell: right
+    after a save it still says "All synced" from before the save."""
+    deadline = time.monotonic() + 5
+    while (states := [entry["state"] for entry in outbox_entries(page)]) != ["synced"] * count:
+        assert time.monotonic() < deadline, f"outbox: {states}"
+        page.wait_for_timeout(50)
+    expect(page.get_by_role("status")).to_have_text("All synced")

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from outreach.extensions import db
 from outreach.records.models import Contact
+from tests.browser.conftest import wait_until_synced
 
 
 def test_contact_form_fits_a_phone_and_has_big_targets(signed_in_page, live_server, artifacts):
@@ -40,7 +41,7 @@ def test_contact_saved_with_steppers_and_a_usual_pack(signed_in_page, live_serve
     expect(page.get_by_label("Syringe 1 ml", exact=True)).to_have_value("9")
     page.get_by_role("button", name="Save contact").click()
     expect(page.get_by_text("Contact saved on this phone.")).to_be_visible()
-    expect(page.get_by_role("status")).to_have_text("All synced")
+    wait_until_synced(page, 1)
     # The form is ready for the next contact, at the same site.
     expect(page.get_by_label("Needle", exact=True)).to_have_value("")
     expect(page.get_by_label("Site")).to_have_value("AMS-OUT1")

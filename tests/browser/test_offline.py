@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from outreach.extensions import db
 from outreach.records.models import Contact
-from tests.browser.conftest import outbox_entries, sync_posts, wait_for_service_worker
+from tests.browser.conftest import outbox_entries, sync_posts, wait_for_control
 
 
 def count_contacts(app):
@@ -25,7 +25,7 @@ def test_offline_contacts_wait_then_sync_exactly_once(
 ):
     page = signed_in_page
     page.goto(f"{live_server}/field/contacts/new")
-    wait_for_service_worker(page)
+    wait_for_control(page)
     page.context.set_offline(True)
 
     response = page.reload()

@@ -253,7 +253,7 @@ def test_expired_sign_in_keeps_the_outbox_and_resumes_after_signing_in(
     page.get_by_role("button", name="Sync now").click()
     alert = page.locator("#sync-alert")
     expect(alert).to_have_attribute("role", "alert")
-    expect(alert).to_contain_text("Sign in again to send 1 waiting records.")
+    expect(alert).to_contain_text("Sign in again to send the waiting record.")
     expect(status(page)).to_contain_text("1 waiting to sync")
     wait_until_idle(page)
     assert states(page) == {record_id: "pending"}
@@ -346,7 +346,7 @@ def test_shared_phone_never_sends_a_record_under_another_login(
     page.wait_for_url(f"{live_server}/field")
     expect_all_synced(page)
     expect(page.locator("#sync-alert")).to_contain_text(
-        "1 records of another user wait until they sign in on this phone."
+        "1 record of another user waits until they sign in on this phone."
     )
     open_field_page(page, f"{live_server}/field/contacts/new")
     save_and_sync(page)
