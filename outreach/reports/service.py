@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, distinct, exists, func, literal, select
+from sqlalchemy import BigInteger, and_, case, cast, distinct, exists, func, literal, select
 from sqlalchemy.orm import aliased, selectinload
 
 from outreach.auth.models import User
@@ -144,7 +144,8 @@ def monthly_report(months: list[str], sites: list[Site], trends: bool = False) -
             site_column,
             MonthlyCount.indicator,
             MonthlyCount.breakdown,
-            func.sum(MonthlyCount.value),
+            # PostgreSQL sums a bigint as a numeric: counts stay whole numbers.
+            cast(func.sum(MonthlyCount.value), BigInteger),
         )
         .where(MonthlyCount.month.in_(months), MonthlyCount.site_id.in_(site_ids))
         .group_by(MonthlyCount.month, MonthlyCount.indicator, MonthlyCount.breakdown)
