@@ -183,4 +183,5 @@ def checkpoint() -> None:
     if db.engine.dialect.name == "sqlite":
         db.session.commit()
         with db.engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            # On the driver's connection: outside a transaction, as a checkpoint must be.
+            connection.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")

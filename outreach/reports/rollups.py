@@ -304,15 +304,16 @@ def rebuild() -> None:
     months = months_between(month_of(min(moments)), month_of(max(moments)))
     sites = list(db.session.execute(select(Site)).scalars())
     site_ids = {site.code: site.id for site in sites}
+    # All months in one pass over the records: each query groups by a CASE on the month.
+    report = direct_report(months, sites, distinct_people=False)
+    rows = [
+        {"month": m, "site_id": site_ids[s], "indicator": i, "breakdown": b, "value": v}
+        for (m, s, i, b), v in report.values.items()
+        if v and s in site_ids and i in MAINTAINED
+    ]
+    if rows:
+        db.session.execute(MonthlyCount.__table__.insert(), rows)
     for month in months:
-        report = direct_report([month], sites, distinct_people=False)
-        rows = [
-            {"month": m, "site_id": site_ids[s], "indicator": i, "breakdown": b, "value": v}
-            for (m, s, i, b), v in report.values.items()
-            if v and s in site_ids and i in MAINTAINED
-        ]
-        if rows:
-            db.session.execute(MonthlyCount.__table__.insert(), rows)
         _rebuild_clients(month)
 
 
