@@ -92,3 +92,27 @@ def test_demo_password_comes_from_the_environment(app, monkeypatch):
         "/api/v1/auth/login", json={"username": "worker", "password": "demo password 2026"}
     )
     assert response.status_code == 200
+
+
+def test_demo_data_bulk_volume_keeps_the_reports_exact(app, monkeypatch):
+    """`--contacts N` bulk-loads a volume and rebuilds the roll-ups from it."""
+    from outreach.reports.service import direct_report, monthly_report
+    from outreach.timekeeping import month_of, months_between, now
+
+    monkeypatch.setattr(demo, "seed_activity", partial(demo.seed_activity, days=1))
+    result = app.test_cli_runner().invoke(
+        args=["demo-data", "--contacts", "300", "--months", "2", "--sites", "5"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Volume: 300 contacts" in result.output
+    with app.test_request_context():
+        sites = list(db.session.execute(select(Site)).scalars())
+        assert len(sites) == 5
+        months = months_between(
+            min(month_of(c) for c in db.session.execute(select(Contact.occurred_at)).scalars()),
+            month_of(now()),
+        )
+        kept = {k: v for k, v in monthly_report(months, sites).values.items() if v}
+        assert kept == {k: v for k, v in direct_report(months, sites).values.items() if v}
+        assert sum(v for k, v in kept.items() if k[1:3] == ("ALL", "contacts") and not k[3]) >= 300

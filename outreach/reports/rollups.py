@@ -260,6 +260,11 @@ def rebuild() -> None:
     from outreach.reports.service import direct_report
     from outreach.timekeeping import months_between
 
+    # Everything is counted again from the records, those of this transaction too: changes
+    # gathered for them must not be added on top at commit.
+    db.session.flush()
+    db.session.info.pop(COUNTS_KEY, None)
+    db.session.info.pop(CLIENTS_KEY, None)
     db.session.execute(delete(MonthlyCount))
     db.session.execute(delete(MonthlyClient))
     first, last = db.session.execute(
