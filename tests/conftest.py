@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, delete, text
@@ -189,7 +190,7 @@ def login_as(app, make_user):
 
 def local_now(minutes_ago=0):
     return (datetime.now(UTC) - timedelta(minutes=minutes_ago)).astimezone(
-        __import__("zoneinfo").ZoneInfo("Europe/Amsterdam")
+        ZoneInfo("Europe/Amsterdam")
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from outreach.clients.models import Client
 from outreach.extensions import db
+from outreach.reports import rollups
 
 CODE_MIN_LENGTH = 4
 CODE_MAX_LENGTH = 20
@@ -57,9 +58,7 @@ def alias_for(key: str) -> str:
 
 def client_details_changed(client) -> None:
     """Keep the reports' copy of a client's gender and birth year in step."""
-    from outreach.reports.rollups import copy_client_details
-
-    copy_client_details(client)
+    rollups.copy_client_details(client)
 
 
 def find_or_create_client(

@@ -7,6 +7,7 @@ import tempfile
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from outreach.audit.service import record_event
@@ -141,8 +142,6 @@ def xlsx_file(months, sites, threshold: int | None):
 
 
 def _cell(sheet, text, font):
-    from openpyxl.cell import WriteOnlyCell
-
     cell = WriteOnlyCell(sheet, value=text)
     cell.font = font
     return cell

@@ -31,12 +31,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from outreach.catalog.models import Site
 from outreach.catalog.vocabulary import FLAGS
 from outreach.clients.models import Client
 from outreach.extensions import db
-from outreach.records.models import Contact
+from outreach.records.models import Contact, Incident
 from outreach.reports.indicators import age_group
-from outreach.timekeeping import month_of
+from outreach.timekeeping import month_bounds, month_of, months_between
 
 COUNTS_KEY = "rollup_counts"
 CLIENTS_KEY = "rollup_clients"
@@ -255,10 +256,7 @@ def _after_rollback(session):
 
 def rebuild() -> None:
     """Recompute every roll-up from the records themselves."""
-    from outreach.catalog.models import Site
-    from outreach.records.models import Incident
-    from outreach.reports.service import direct_report
-    from outreach.timekeeping import months_between
+    from outreach.reports.service import direct_report  # it reads these roll-ups
 
     # Everything is counted again from the records, those of this transaction too: changes
     # gathered for them must not be added on top at commit.
@@ -323,8 +321,6 @@ def rebuild() -> None:
 
 
 def _rebuild_clients(month: str) -> None:
-    from outreach.timekeeping import month_bounds
-
     start, end = month_bounds(month)
     flags = [func.sum(case((getattr(Contact, flag), 1), else_=0)) for flag in FLAGS]
     rows = db.session.execute(

@@ -21,6 +21,7 @@ from outreach.errors import InvalidInput, NotAllowed
 from outreach.extensions import db
 from outreach.records.models import Contact, ContactItem, Incident, Referral
 from outreach.reports.indicators import ALL_SITES, BY_NAME, age_group
+from outreach.reports.rollups import MonthlyClient, MonthlyCount
 from outreach.timekeeping import month_bounds, now
 
 
@@ -128,8 +129,6 @@ def monthly_report(months: list[str], sites: list[Site], trends: bool = False) -
     `trends` is what the 12-month charts need: the totals over the sites only, and people
     without breakdowns by target group, gender or age (the slowest part).
     """
-    from outreach.reports.rollups import MonthlyClient, MonthlyCount
-
     report = Report(months=months, sites=sites)
     codes = {site.id: site.code for site in sites}
     if not codes or not months:

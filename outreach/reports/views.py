@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import format_decimal, format_percent
+from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
 
@@ -46,7 +47,9 @@ def change(value, before, name) -> str:
     value, before = value or 0, before or 0
     difference = value - before
     if name == "return_rate":
-        return f"{difference * 100:+.1f} pp" if value and before else NO_VALUE
+        if not (value and before):
+            return NO_VALUE
+        return _("%(points)s percentage points", points=f"{difference * 100:+.1f}")
     if before == 0:
         return f"{difference:+d}" if difference else "±0"
     return f"{difference:+d} ({difference / before:+.0%})"
