@@ -5,7 +5,7 @@ FLASK := FLASK_APP=outreach $(VENV)/bin/flask
 PORT ?= 5000
 PYTHON ?= python3
 
-.PHONY: run install install-test test test-sqlite test-postgresql lint bench db-upgrade demo clean
+.PHONY: run install install-test test test-sqlite test-postgresql lint bench screenshots db-upgrade demo clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,12 @@ test-postgresql: install-test
 bench: install-test
 	$(PY) bench/field_shell.py
 	$(PY) bench/reports.py
+
+# The README's screenshots, taken by the browser tests and copied into docs/screenshots/.
+screenshots: install-test
+	$(PY) -m pytest -q tests/browser/test_reports.py
+	mkdir -p docs/screenshots
+	cp test-artifacts/dashboard.png docs/screenshots/dashboard.png
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache *.egg-info

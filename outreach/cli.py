@@ -80,7 +80,6 @@ def demo_data_command(contacts, months, sites):
     if contacts:
         started = time.perf_counter()
         made = seed_volume(contacts, months=months, sites=sites)
-        rollups.rebuild()
         db.session.commit()
         checkpoint()
         seconds = time.perf_counter() - started

@@ -1,25 +1,49 @@
 """Realistic volume for benchmarks: `flask demo-data --contacts 1000000` (bulk inserts).
 
 Rows go in through SQLAlchemy Core in large batches, not through the sync service: the point is
-a big, plausible database fast, for measuring reports and exports on it.
+a big, plausible database fast, for measuring reports and exports on it. Contacts are made in
+time order, and each batch is counted into the reports' roll-ups by the same `count_contact` and
+`count_incident` the services use, so no rebuild is needed afterwards.
 """
 
 import random
 import uuid
 from datetime import timedelta
+from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from outreach.catalog.models import EquipmentItem, ReferralType, Site
+from outreach.catalog.models import Site
 from outreach.catalog.vocabulary import FLAGS, SITE_KINDS
 from outreach.clients.models import Client
 from outreach.clients.service import alias_for, client_key
 from outreach.extensions import db
 from outreach.records.models import Contact, ContactItem, Incident, Referral
+from outreach.records.service import load_codebook
+from outreach.reports import rollups
 from outreach.timekeeping import now
 
 BATCH = 20_000
 KIND_OF_CONTACT = {"dcr": "dcr_visit", "outreach": "street_outreach", "pharmacy": "pharmacy"}
+
+
+def insert_many(table, rows: list[dict]) -> None:
+    """Insert rows through the driver's executemany, each value converted by its column's type
+    first: SQLAlchemy's own handling of each row's parameters costs as much as SQLite's insert."""
+    connection = db.session.connection()
+    dialect = connection.dialect
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(rows[0]))
+    names = compiled.positiontup or list(rows[0])  # positional (SQLite) or named (psycopg)
+    convert = [
+        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names
+    ]
+    if compiled.positiontup:
+        values = [tuple(to(row[name]) if to else row[name] for name, to in convert) for row in rows]
+    else:
+        values = [
+            {name: to(row[name]) if to else row[name] for name, to in convert} for row in rows
+        ]
+    connection.exec_driver_sql(str(compiled), values)
 
 
 def _sites(count: int) -> list[Site]:
@@ -34,7 +58,8 @@ def _sites(count: int) -> list[Site]:
     return sites[:count]
 
 
-def _clients(rng: random.Random, count: int, since) -> list[int]:
+def _clients(rng: random.Random, count: int, since) -> dict[int, SimpleNamespace]:
+    """`count` new clients; their details by id, as `count_contact` reads them."""
     first = db.session.execute(select(func.coalesce(func.max(Client.id), 0))).scalar_one() + 1
     rows = []
     for number in range(count):
@@ -50,8 +75,11 @@ def _clients(rng: random.Random, count: int, since) -> list[int]:
             }
         )
     for start in range(0, len(rows), BATCH):
-        db.session.execute(Client.__table__.insert(), rows[start : start + BATCH])
-    return [row["id"] for row in rows]
+        insert_many(Client.__table__, rows[start : start + BATCH])
+    return {
+        row["id"]: SimpleNamespace(gender=row["gender"], birth_year=row["birth_year"])
+        for row in rows
+    }
 
 
 def seed_volume(contacts: int, months: int = 24, sites: int = 30, seed: int = 7) -> dict:
@@ -61,10 +89,11 @@ def seed_volume(contacts: int, months: int = 24, sites: int = 30, seed: int = 7)
     rng = random.Random(seed + db.session.execute(select(func.count(Contact.id))).scalar_one())
     end = now() - timedelta(hours=1)
     start = end - timedelta(days=round(months * 30.44))
-    span = (end - start).total_seconds()
     site_rows = _sites(sites)
     user_id = db.session.execute(select(func.min(db.metadata.tables["users"].c.id))).scalar_one()
-    items = {item.code: item.id for item in db.session.execute(select(EquipmentItem)).scalars()}
+    codebook = load_codebook()
+    items = {code: item.id for code, item in codebook.equipment.items()}
+    item_codes, type_codes = codebook.item_codes, codebook.type_codes
     injecting = [
         items[code]
         for code in ("syringe_1ml", "needle", "swab", "water_ampoule", "cooker", "filter")
@@ -72,14 +101,115 @@ def seed_volume(contacts: int, months: int = 24, sites: int = 30, seed: int = 7)
     ]
     smoking = [items[code] for code in ("foil", "crack_pipe") if code in items]
     naloxone = items.get("naloxone_kit")
-    types = list(db.session.execute(select(ReferralType.id)).scalars())
-    client_ids = _clients(rng, max(contacts // 40, 100), start)
+    types = list(type_codes)
+    clients = _clients(rng, max(contacts // 40, 100), start)
+    client_ids = list(clients)
+    first_contacts = {}
     flags = list(FLAGS)
     made = {"contacts": 0, "items": 0, "referrals": 0, "incidents": 0}
 
-    contact_rows, item_rows, referral_rows, incident_rows = [], [], [], []
-
-    def flush():
+    # Time order, a slice of the span per batch, as records would arrive.
+    batches = max(1, -(-contacts // BATCH))
+    slice_seconds = (end - start).total_seconds() / batches
+    for batch in range(batches):
+        size = contacts * (batch + 1) // batches - contacts * batch // batches
+        moments = sorted(
+            start + timedelta(seconds=(batch + rng.random()) * slice_seconds) for _ in range(size)
+        )
+        contact_rows, item_rows, referral_rows, incident_rows = [], [], [], []
+        for occurred_at in moments:
+            site = rng.choice(site_rows)
+            contact_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+            group = site.kind == "outreach" and rng.random() < 0.1
+            client_id = None if group or rng.random() < 0.25 else rng.choice(client_ids)
+            injects = rng.random() < 0.6
+            row = {
+                "id": contact_id,
+                "occurred_at": occurred_at,
+                "utc_offset_minutes": 60,
+                "received_at": occurred_at,
+                "content_hash": "volume",
+                "site_id": site.id,
+                "recorded_by_id": user_id,
+                "kind": KIND_OF_CONTACT.get(site.kind, "nsp_exchange"),
+                "client_id": client_id,
+                "people_count": rng.randint(2, 6) if group else 1,
+                "on_behalf_of": rng.choice((0, 0, 0, 0, 1, 2)),
+                "gender": None,
+                "birth_year": None,
+                "route": ("inject" if injects else "smoke") if site.kind == "dcr" else None,
+                "returned_syringes": rng.choice((None, 0, 5, 10)) if injects else None,
+                "returned_estimated": rng.random() < 0.1,
+                "naloxone_trained": rng.random() < 0.02,
+                "naloxone_refill_reason": None,
+                "overdose_reversals": 0,
+                "voided_at": occurred_at if rng.random() < 0.005 else None,
+                "void_reason": None,
+                "voided_by_id": None,
+                **{flag: False for flag in flags},
+            }
+            row["injects"] = injects
+            row["smokes"] = not injects or rng.random() < 0.3
+            row["homeless"] = rng.random() < 0.2
+            contact_rows.append(row)
+            chosen = (
+                rng.sample(injecting, 3)
+                if injects
+                else [*rng.sample(smoking, 2), rng.choice(injecting)]
+            )
+            if naloxone and rng.random() < 0.03:
+                chosen.append(naloxone)
+            its = [
+                {"contact_id": contact_id, "item_id": item, "quantity": rng.choice((1, 2, 5, 10))}
+                for item in chosen
+            ]
+            item_rows.extend(its)
+            referrals = []
+            if rng.random() < 0.1:
+                referrals.append(
+                    {
+                        "id": uuid.UUID(int=rng.getrandbits(128), version=4),
+                        "contact_id": contact_id,
+                        "type_id": rng.choice(types),
+                        "referred_to": "",
+                        "status": rng.choice(("made", "attended", "attended", "not_attended")),
+                        "status_changed_at": occurred_at,
+                    }
+                )
+                referral_rows.extend(referrals)
+            if rng.random() < 0.005:
+                incident_rows.append(
+                    {
+                        "id": uuid.UUID(int=rng.getrandbits(128), version=4),
+                        "occurred_at": occurred_at,
+                        "utc_offset_minutes": 60,
+                        "received_at": occurred_at,
+                        "content_hash": "volume",
+                        "site_id": site.id,
+                        "recorded_by_id": user_id,
+                        "client_id": None,
+                        "kind": "opioid_overdose",
+                        "naloxone_doses": rng.randint(0, 3),
+                        "oxygen_given": True,
+                        "rescue_breathing": False,
+                        "ambulance_called": True,
+                        "outcome": rng.choice(("recovered_on_site", "hospital", "unknown")),
+                    }
+                )
+            if row["voided_at"] is None:
+                # Counted as the services count a stored contact.
+                contact = SimpleNamespace(
+                    **row,
+                    items=[SimpleNamespace(**item) for item in its],
+                    referrals=[SimpleNamespace(**referral) for referral in referrals],
+                    client=clients.get(client_id),
+                )
+                rollups.count_contact(contact, item_codes, type_codes)
+                if client_id is not None:
+                    first = (occurred_at, site.id)
+                    first_contacts[client_id] = min(first_contacts.get(client_id, first), first)
+        for incident in incident_rows:
+            rollups.count_incident(SimpleNamespace(**incident))
         for model, rows in (
             (Contact, contact_rows),
             (ContactItem, item_rows),
@@ -87,94 +217,26 @@ def seed_volume(contacts: int, months: int = 24, sites: int = 30, seed: int = 7)
             (Incident, incident_rows),
         ):
             if rows:
-                db.session.execute(model.__table__.insert(), rows)
-                rows.clear()
-
-    for _number in range(contacts):
-        site = rng.choice(site_rows)
-        occurred_at = start + timedelta(seconds=rng.random() * span)
-        contact_id = uuid.UUID(int=rng.getrandbits(128), version=4)
-        group = site.kind == "outreach" and rng.random() < 0.1
-        client_id = None if group or rng.random() < 0.25 else rng.choice(client_ids)
-        injects = rng.random() < 0.6
-        row = {
-            "id": contact_id,
-            "occurred_at": occurred_at,
-            "utc_offset_minutes": 60,
-            "received_at": occurred_at,
-            "content_hash": "volume",
-            "site_id": site.id,
-            "recorded_by_id": user_id,
-            "kind": KIND_OF_CONTACT.get(site.kind, "nsp_exchange"),
-            "client_id": client_id,
-            "people_count": rng.randint(2, 6) if group else 1,
-            "on_behalf_of": rng.choice((0, 0, 0, 0, 1, 2)),
-            "gender": None,
-            "birth_year": None,
-            "route": ("inject" if injects else "smoke") if site.kind == "dcr" else None,
-            "returned_syringes": rng.choice((None, 0, 5, 10)) if injects else None,
-            "returned_estimated": rng.random() < 0.1,
-            "naloxone_trained": rng.random() < 0.02,
-            "naloxone_refill_reason": None,
-            "overdose_reversals": 0,
-            "voided_at": occurred_at if rng.random() < 0.005 else None,
-            "void_reason": None,
-            "voided_by_id": None,
-            **{flag: False for flag in flags},
-        }
-        row["injects"] = injects
-        row["smokes"] = not injects or rng.random() < 0.3
-        row["homeless"] = rng.random() < 0.2
-        contact_rows.append(row)
-        chosen = (
-            rng.sample(injecting, 3)
-            if injects
-            else [*rng.sample(smoking, 2), rng.choice(injecting)]
-        )
-        if naloxone and rng.random() < 0.03:
-            chosen.append(naloxone)
-        item_rows.extend(
-            {"contact_id": contact_id, "item_id": item, "quantity": rng.choice((1, 2, 5, 10))}
-            for item in chosen
-        )
-        made["items"] += len(chosen)
-        if rng.random() < 0.1:
-            referral_rows.append(
-                {
-                    "id": uuid.UUID(int=rng.getrandbits(128), version=4),
-                    "contact_id": contact_id,
-                    "type_id": rng.choice(types),
-                    "referred_to": "",
-                    "status": rng.choice(("made", "attended", "attended", "not_attended")),
-                    "status_changed_at": occurred_at,
-                }
-            )
-            made["referrals"] += 1
-        if rng.random() < 0.005:
-            incident_rows.append(
-                {
-                    "id": uuid.UUID(int=rng.getrandbits(128), version=4),
-                    "occurred_at": occurred_at,
-                    "utc_offset_minutes": 60,
-                    "received_at": occurred_at,
-                    "content_hash": "volume",
-                    "site_id": site.id,
-                    "recorded_by_id": user_id,
-                    "client_id": None,
-                    "kind": "opioid_overdose",
-                    "naloxone_doses": rng.randint(0, 3),
-                    "oxygen_given": True,
-                    "rescue_breathing": False,
-                    "ambulance_called": True,
-                    "outcome": rng.choice(("recovered_on_site", "hospital", "unknown")),
-                }
-            )
-            made["incidents"] += 1
-        made["contacts"] += 1
-        if len(contact_rows) >= BATCH:
-            flush()
-    flush()
+                insert_many(model.__table__, rows)
+        rollups.write_pending(db.session)
+        made["contacts"] += len(contact_rows)
+        made["items"] += len(item_rows)
+        made["referrals"] += len(referral_rows)
+        made["incidents"] += len(incident_rows)
+    _note_first_contacts(first_contacts)
     return made
+
+
+def _note_first_contacts(first_contacts: dict) -> None:
+    """Where and when each new client was first seen (they are new: nothing earlier exists)."""
+    if first_contacts:
+        db.session.execute(
+            update(Client),
+            [
+                {"id": client, "first_contact_at": first, "first_site_id": site}
+                for client, (first, site) in first_contacts.items()
+            ],
+        )
 
 
 def checkpoint() -> None:

@@ -37,20 +37,22 @@ def month_cells(month: str, sites) -> dict:
     nothing happened; none for BREAKDOWN_ONLY), and each breakdown seen at any site,
     zero-filled at the others."""
     report = monthly_report([month], sites)
-    codes = [site.code for site in sites] + [ALL_SITES]
-    cells = {}
+    rows = []  # (indicator, breakdown), in the order of DESIGN §7
     for indicator in INDICATORS:
         breakdowns = sorted(
             {key[3] for key in report.values if key[2] == indicator.name and key[3]}
         )
         totals = [] if indicator.name in BREAKDOWN_ONLY else [""]
-        for breakdown in [*totals, *breakdowns]:
-            for code in codes:
-                key = (month, code, indicator.name, breakdown)
-                if indicator.name == "return_rate":
-                    cells[key] = report.values.get(key)  # None: no syringes went out
-                else:
-                    cells[key] = report.values.get(key, 0)
+        rows.extend((indicator.name, breakdown) for breakdown in [*totals, *breakdowns])
+    cells = {}
+    # The tidy order of DESIGN §6: month, then site (ALL last), indicator, breakdown.
+    for code in [site.code for site in sites] + [ALL_SITES]:
+        for name, breakdown in rows:
+            key = (month, code, name, breakdown)
+            if name == "return_rate":
+                cells[key] = report.values.get(key)  # None: no syringes went out
+            else:
+                cells[key] = report.values.get(key, 0)
     return cells
 
 

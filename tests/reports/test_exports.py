@@ -109,6 +109,28 @@ def test_csv_without_suppression_has_the_hand_worked_numbers(dataset, supervisor
                 assert (site, indicator, "") in values, (month, site, indicator)
 
 
+def test_csv_rows_come_by_month_site_indicator_and_breakdown(dataset, supervisor):
+    """The order of DESIGN §6: month, then site (by code, ALL last), then the
+    indicators in the order of §7, then each indicator's total before its breakdowns."""
+    response = supervisor.get(
+        "/api/v1/exports/monthly.csv",
+        query_string={**THREE_MONTHS, "suppress": "false", "site": [NSP, DCR]},
+    )
+    keys = list(csv_cells(response))
+    expected_order = sorted(
+        keys,
+        key=lambda key: (
+            key[0],
+            (DCR, NSP, ALL).index(key[1]),
+            INDICATOR_NAMES.index(key[2]),
+            key[3],
+        ),
+    )
+    assert keys == expected_order
+    assert keys[0] == ("2025-09", DCR, "contacts", "")
+    assert keys[-1][:2] == ("2025-11", ALL)
+
+
 def test_csv_fills_in_zeros_and_leaves_a_rate_without_syringes_empty(dataset, supervisor):
     cells = csv_cells(
         supervisor.get(
