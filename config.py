@@ -24,7 +24,8 @@ class Config:
     # Key of the HMAC that turns client codes into pseudonyms. Losing it only breaks linking.
     OUTREACH_CLIENT_KEY = _env("CLIENT_KEY")
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", "sqlite:///outreach.db")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a database error in the log never shows the values of a record.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 
     OUTREACH_TIMEZONE = _env("TIMEZONE", "Europe/Amsterdam")
     OUTREACH_MAX_BACKDATE_DAYS = int(_env("MAX_BACKDATE_DAYS", "90"))
@@ -40,12 +41,25 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = OUTREACH_TIMEZONE
     OUTREACH_LANGUAGES = ("en", "nl")
 
+    # Sign-in limits (outreach.auth.limits): attempts per address, failures per account name.
+    OUTREACH_LOGIN_LIMIT = _env("LOGIN_LIMIT", "20 per minute")
+    OUTREACH_LOGIN_FAILURE_LIMIT = _env("LOGIN_FAILURE_LIMIT", "5 per 15 minutes")
+    # memory:// is one process's; with several gunicorn workers or hosts use redis://host:6379.
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # Served over HTTPS (usually by a proxy in front): cookies go over HTTPS only, and every
+    # answer carries Strict-Transport-Security.
+    OUTREACH_TLS = _env_bool("TLS")
+    # How many proxies in front set X-Forwarded-For and X-Forwarded-Proto (0: none, trust none);
+    # the per-address sign-in limit needs the real address.
+    OUTREACH_PROXIES = int(_env("PROXIES", "0"))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES")
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     # Field phones stay signed in for a fortnight when "remember me" is ticked.
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
@@ -70,6 +84,4 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret-key"
     OUTREACH_CLIENT_KEY = "test-client-key"
     SQLALCHEMY_DATABASE_URI = os.environ.get("OUTREACH_TEST_DATABASE_URL", "sqlite://")
-    SESSION_COOKIE_SECURE = False
-    REMEMBER_COOKIE_SECURE = False
     BABEL_DEFAULT_LOCALE = "en"

@@ -5,8 +5,9 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from outreach.extensions import api, babel, csrf, db, login_manager, migrate
+from outreach.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +50,11 @@ def create_app(config=None) -> Flask:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
 
+    if app.config["OUTREACH_TLS"]:
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+    if app.config["OUTREACH_PROXIES"]:
+        proxies = app.config["OUTREACH_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     _init_extensions(app)
     _register_blueprints(app)
     return app
@@ -70,6 +76,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(unauthorized)
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     api.init_app(app)
     # After api.init_app, whose own HTTP error handler would answer JSON to pages too.

@@ -16,6 +16,9 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 
+# Only when served over HTTPS (OUTREACH_TLS): browsers then refuse plain HTTP for a year.
+HSTS = "max-age=31536000"
+
 
 def init_web(app) -> None:
     app.jinja_env.globals["js_messages"] = js_messages
@@ -32,4 +35,6 @@ def init_web(app) -> None:
     def security_headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if app.config["OUTREACH_TLS"]:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response

@@ -17,7 +17,7 @@ from outreach.auth import service as auth_service
 from outreach.auth.service import create_user
 from outreach.catalog.models import Site
 from outreach.demo import INJECTING_PACK, seed_catalog
-from outreach.extensions import db
+from outreach.extensions import db, limiter
 
 PASSWORD = "correct horse battery"
 DATABASE_URL = os.environ.get("OUTREACH_TEST_DATABASE_URL", "")
@@ -118,6 +118,7 @@ def app(_module_app):
         )
         db.session.commit()
     yield app
+    limiter.reset()  # sign-in counters start afresh in every test
     with app.app_context():
         db.session.remove()
         for table in reversed(db.metadata.sorted_tables):

@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from outreach import create_app
@@ -95,6 +96,69 @@ def test_session_cookie_is_http_only_and_same_site(client, make_user):
     assert "SameSite=Lax" in cookie
 
 
+def test_no_hsts_and_no_secure_cookie_without_tls(client, make_user):
+    response = client.post(
+        "/api/v1/auth/login", json={"username": make_user(), "password": PASSWORD}
+    )
+
+    assert "Strict-Transport-Security" not in response.headers
+    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    assert "Secure" not in cookie
+
+
+def test_behind_tls_cookies_are_secure_and_hsts_is_sent(app, database_url, make_user):
+    username = make_user()
+    tls_app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "OUTREACH_TLS": True, "OUTREACH_PROXIES": 1}
+    )
+    client = tls_app.test_client()
+    # The proxy speaks HTTPS to the phone and says so in X-Forwarded-Proto.
+    response = client.post(
+        "/api/v1/auth/login",
+        json={"username": username, "password": PASSWORD},
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7"},
+    )
+
+    assert response.status_code == 200
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+    cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    assert cookies and all("Secure" in c and "HttpOnly" in c for c in cookies)
+    assert client.get("/healthz").headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_behind_a_proxy_the_address_limit_counts_the_phone_not_the_proxy(
+    app, database_url, make_user
+):
+    username = make_user()
+    proxied = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "OUTREACH_PROXIES": 1,
+            "OUTREACH_LOGIN_LIMIT": "2 per minute",
+        }
+    )
+    client = proxied.test_client()
+
+    def login(address):
+        return client.post(
+            "/api/v1/auth/login",
+            json={"username": username, "password": PASSWORD},
+            headers={"X-Forwarded-For": address},
+        ).status_code
+
+    assert [login("198.51.100.1") for _ in range(3)] == [200, 200, 429]
+    assert login("198.51.100.2") == 200
+
+
+def test_a_database_error_is_logged_without_the_values_sent(failing_app, caplog):
+    response = failing_app.test_client().get("/api/v1/test-database-failure")
+
+    assert response.status_code == 500
+    assert SECRET not in response.get_data(as_text=True)
+    assert "OperationalError" in caplog.text or "no such table" in caplog.text.lower()
+    assert SECRET not in caplog.text
+
+
 @pytest.mark.parametrize("url", ["/api/v1/nowhere", "/api/v1/contacts/42/void/now"])
 def test_unknown_api_url_is_404_json(client, url):
     response = client.get(url)
@@ -157,8 +221,12 @@ def failing_app(app, database_url):
     def fail():
         raise RuntimeError(SECRET)
 
+    def fail_in_the_database():
+        db.session.execute(text("SELECT * FROM no_such_table WHERE x = :x"), {"x": SECRET})
+
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
     app.add_url_rule("/api/v1/test-failure", "api_failure", fail)
+    app.add_url_rule("/api/v1/test-database-failure", "database_failure", fail_in_the_database)
     app.add_url_rule("/test-failure", "page_failure", fail)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     return app

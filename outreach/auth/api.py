@@ -6,6 +6,7 @@ from flask_wtf.csrf import generate_csrf
 
 from outreach.apiblueprint import ApiBlueprint
 from outreach.auth import service
+from outreach.auth.limits import login_limits
 from outreach.auth.schemas import LoginIn, SessionOut
 from outreach.errors import OutreachError
 from outreach.extensions import db
@@ -18,9 +19,11 @@ class WrongCredentials(OutreachError):
 
 
 @blp.route("/auth/login", methods=["POST"])
+@login_limits
 @blp.arguments(LoginIn)
 @blp.response(200, SessionOut)
 @blp.alt_response(401, description="Wrong username or password.")
+@blp.alt_response(429, description="Too many attempts; `Retry-After` says when to try again.")
 def login(credentials):
     """Sign in; sets the session cookie and returns the CSRF token for what follows."""
     user = service.sign_in(

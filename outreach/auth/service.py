@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from outreach.audit.service import record_event
+from outreach.auth.limits import note_failed_login
 from outreach.auth.models import User
 from outreach.catalog.models import Site
 from outreach.catalog.vocabulary import ROLES
@@ -105,6 +106,7 @@ def sign_in(username: str, password: str, remember: bool = False) -> User | None
     """Authenticate and start a fresh session (never reusing the old one); audit either way."""
     user = authenticate(username, password)
     if user is None:
+        note_failed_login()  # counts towards the account name's lock
         # Only a name that is an account's: a typo could be a password typed in the wrong box.
         account = find_user(username or "")
         record_event("login_failed", target=f"user:{account.username}" if account else "unknown")

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from outreach.auth import service
+from outreach.auth.limits import login_limits
 from outreach.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -35,6 +36,7 @@ def index():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_limits
 def login():
     error = None
     username = ""
