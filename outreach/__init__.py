@@ -87,6 +87,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from outreach import health
+    from outreach.admin import views as admin_views
     from outreach.auth import api as auth_api
     from outreach.auth import views as auth_views
     from outreach.catalog import api as catalog_api
@@ -97,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from outreach.reports import views as reports_views
     from outreach.sync import api as sync_api
 
+    app.register_blueprint(admin_views.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(field_views.bp)
     app.register_blueprint(health.bp)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from outreach.audit.service import record_event
 from outreach.auth.models import User
 from outreach.auth.service import create_user
 from outreach.catalog.models import EquipmentItem, ReferralType, Site
@@ -70,10 +71,12 @@ DEMO_USERS = [
 
 
 def seed_catalog() -> None:
-    """Add the default equipment and referral types that are not there yet."""
+    """Add the default equipment and referral types that are not there yet (audited)."""
+    added = []
     have = set(db.session.execute(select(EquipmentItem.code)).scalars())
     for order, (code, name_en, name_nl, category, unit, syringe) in enumerate(DEFAULT_EQUIPMENT):
         if code not in have:
+            added.append(code)
             db.session.add(
                 EquipmentItem(
                     code=code,
@@ -88,10 +91,13 @@ def seed_catalog() -> None:
     have = set(db.session.execute(select(ReferralType.code)).scalars())
     for order, (code, name_en, name_nl) in enumerate(DEFAULT_REFERRAL_TYPES):
         if code not in have:
+            added.append(code)
             db.session.add(
                 ReferralType(code=code, name_en=name_en, name_nl=name_nl, sort_order=order)
             )
     db.session.flush()
+    if added:
+        record_event("catalog_changed", detail=f"added defaults: {', '.join(added)}")
 
 
 def seed_sites() -> None:

@@ -1,6 +1,6 @@
 """What every HTML page shares: template helpers and the security headers of every response."""
 
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 
 from outreach.field.messages import js_messages
 from outreach.timekeeping import organisation_zone
@@ -30,6 +30,10 @@ def init_web(app) -> None:
     @app.template_filter("localdate")
     def localdate(value):
         return format_date(value.astimezone(organisation_zone()), "medium")
+
+    @app.template_filter("localtime")
+    def localtime(value):
+        return format_datetime(value.astimezone(organisation_zone()), "medium")
 
     @app.after_request
     def security_headers(response):

@@ -61,9 +61,15 @@ def find_user(username: str) -> User | None:
 
 
 def create_user(
-    username: str, password: str, role: str = "worker", site_codes=(), check_rules=True
+    username: str,
+    password: str,
+    role: str = "worker",
+    site_codes=(),
+    check_rules=True,
+    actor=None,
 ) -> User:
-    """Add a user with a hashed password and site memberships."""
+    """Add a user with a hashed password and site memberships (audited; `actor` is the admin,
+    None for the command line)."""
     username = username.strip()
     errors = {}
     if not username or len(username) > 60 or has_control_characters(username):
@@ -88,6 +94,12 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
+    record_event(
+        "user_created",
+        actor,
+        target=f"user:{username}",
+        detail=f"role {role}; sites {', '.join(site.code for site in sites) or '-'}",
+    )
     return user
 
 

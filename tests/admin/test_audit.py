@@ -1,0 +1,181 @@
+"""The audit log: what is written to it, the admin page that reads and filters it, and that no
+entry can be changed or removed through the app."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from outreach.audit.models import AuditEvent
+from outreach.audit.service import AuditLogIsAppendOnly, record_event
+from outreach.extensions import db
+from tests.conftest import PASSWORD
+from tests.field.html import parse
+
+
+def signed_in(app, make_user, role="admin", sites=("AMS-DCR1",)):
+    username = make_user(role, sites=sites)
+    client = app.test_client()
+    response = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 200
+    return client, username
+
+
+def add_events(app, *events):
+    """(action, actor name, target, when) rows written straight to the log."""
+    with app.app_context():
+        for action, actor, target, when in events:
+            entry = record_event(action, target=target)
+            entry.actor_name = actor
+            entry.occurred_at = when
+        db.session.commit()
+
+
+def rows(response) -> list[list[str]]:
+    page = parse(response.get_data(as_text=True))
+    body = page.find("tbody")
+    if body is None:
+        return []
+    return [[cell.text for cell in row.find_all("td")] for row in body.find_all("tr")]
+
+
+@pytest.mark.parametrize("role", ["worker", "supervisor"])
+def test_only_admins_read_the_audit_log(app, make_user, role):
+    client, _name = signed_in(app, make_user, role)
+    assert client.get("/admin/audit").status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get("/admin/audit")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_the_log_reads_newest_first_with_what_happened(app, make_user):
+    client, admin = signed_in(app, make_user)
+    now = datetime.now(UTC)
+    add_events(
+        app,
+        ("export", "nina", "monthly.csv", now - timedelta(days=2)),
+        ("void", "jan", "contacts:abc", now - timedelta(days=1)),
+    )
+
+    table = rows(client.get("/admin/audit"))
+
+    actions = [row[2] for row in table]
+    # Newest first: the admin's sign-in, their account and the catalog made by the test's
+    # set-up, then the void of yesterday and the export of the day before.
+    assert actions == ["Signed in", "User created", "Catalog changed", "Record voided", "Export"]
+    assert table[0][1] == admin
+    assert table[3][1:4] == ["jan", "Record voided", "contacts:abc"]
+
+
+def test_filters_by_action_user_and_dates(app, make_user):
+    client, _admin = signed_in(app, make_user)
+    now = datetime.now(UTC)
+    add_events(
+        app,
+        ("export", "nina", "a", now - timedelta(days=40)),
+        ("export", "Jan", "b", now - timedelta(days=10)),
+        ("void", "jan", "c", now - timedelta(days=10)),
+    )
+    day = (now - timedelta(days=12)).date().isoformat()
+
+    by_action = rows(client.get("/admin/audit", query_string={"action": "export"}))
+    assert sorted(row[3] for row in by_action) == ["a", "b"]
+    by_user = rows(client.get("/admin/audit", query_string={"actor": "JAN"}))
+    assert sorted(row[3] for row in by_user) == ["b", "c"]
+    since = rows(client.get("/admin/audit", query_string={"action": "export", "from": day}))
+    assert [row[3] for row in since] == ["b"]
+    until = rows(client.get("/admin/audit", query_string={"action": "export", "to": day}))
+    assert [row[3] for row in until] == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"from": "yesterday"}, "from"),
+        ({"action": "delete_everything"}, "action"),
+        ({"from": "2026-05-02", "to": "2026-05-01"}, "to"),
+        ({"page": "0"}, "page"),
+    ],
+)
+def test_a_bad_filter_is_a_readable_form_error(app, make_user, query, field):
+    client, _admin = signed_in(app, make_user)
+
+    response = client.get("/admin/audit", query_string=query)
+
+    assert response.status_code == 422
+    page = parse(response.get_data(as_text=True))
+    assert page.find(role="alert") is not None
+    if field != "page":
+        control = page.find(name=field)
+        assert control.get("aria-invalid") == "true"
+        assert page.one(id=control["aria-describedby"]).text
+
+
+def test_many_entries_come_in_pages(app, make_user):
+    client, _admin = signed_in(app, make_user)
+    now = datetime.now(UTC)
+    add_events(
+        app, *[("export", "nina", f"file {n}", now - timedelta(minutes=n)) for n in range(120)]
+    )
+
+    first = client.get("/admin/audit", query_string={"action": "export"})
+    assert len(rows(first)) == 50
+    page = parse(first.get_data(as_text=True))
+    older = page.one("a", rel="next")["href"].replace("&amp;", "&")
+    second = client.get(older)
+    assert "action=export" in older
+    assert rows(second)[0][3] == "file 50"
+    third = client.get("/admin/audit", query_string={"action": "export", "page": 3})
+    assert len(rows(third)) == 20
+    beyond = client.get("/admin/audit", query_string={"action": "export", "page": 9})
+    assert beyond.status_code == 200
+    assert rows(beyond) == []
+
+
+def test_the_page_cannot_change_the_log(app, make_user):
+    client, _admin = signed_in(app, make_user)
+    token = client.get("/api/v1/me").get_json()["csrf_token"]
+    for method in (client.post, client.put, client.delete, client.patch):
+        assert method("/admin/audit", headers={"X-CSRFToken": token}).status_code == 405
+
+
+def test_entries_cannot_be_changed_or_removed_through_the_app(app):
+    add_events(app, ("export", "nina", "a", datetime.now(UTC)))
+    with app.app_context():
+        entry = db.session.execute(select(AuditEvent)).scalars().first()
+        entry.detail = "rewritten"
+        with pytest.raises(AuditLogIsAppendOnly):
+            db.session.commit()
+        db.session.rollback()
+        db.session.delete(db.session.execute(select(AuditEvent)).scalars().first())
+        with pytest.raises(AuditLogIsAppendOnly):
+            db.session.commit()
+        db.session.rollback()
+        assert db.session.execute(select(func.count(AuditEvent.id))).scalar_one() >= 1
+
+
+def test_an_unknown_action_is_a_programming_error(app):
+    with app.app_context(), pytest.raises(ValueError, match="unknown audit action"):
+        record_event("made_up")
+
+
+def test_creating_a_user_and_the_catalog_are_audited(app):
+    result = app.test_cli_runner().invoke(
+        args=["create-user", "nina", "--role", "supervisor", "--site", "AMS-DCR1"],
+        input="a long enough secret\na long enough secret\n",
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        created = db.session.execute(
+            select(AuditEvent).where(AuditEvent.action == "user_created")
+        ).scalar_one()
+        assert created.target == "user:nina"
+        assert created.detail == "role supervisor; sites AMS-DCR1"
+        assert created.actor_name == ""  # the command line
+        catalog = db.session.execute(
+            select(AuditEvent).where(AuditEvent.action == "catalog_changed")
+        ).scalar_one()  # the test set-up added the default catalog
+        assert "syringe_1ml" in catalog.detail
