@@ -31,6 +31,8 @@ class Config:
     OUTREACH_MAX_BACKDATE_DAYS = int(_env("MAX_BACKDATE_DAYS", "90"))
     OUTREACH_FUTURE_SKEW_MINUTES = 10
     OUTREACH_SUPPRESSION_THRESHOLD = int(_env("SUPPRESSION_THRESHOLD", "10"))
+    # `flask purge` keeps the records of this many whole months before the current one.
+    OUTREACH_RETENTION_MONTHS = int(_env("RETENTION_MONTHS", "24"))
     OUTREACH_DEMO_PASSWORD = _env("DEMO_PASSWORD")
     OUTREACH_SYNC_MAX_RECORDS = 500
 

@@ -1,5 +1,7 @@
-"""Flask commands: `create-user`, `seed-catalog`, `demo-data`."""
+"""Flask commands: `create-user`, `seed-catalog`, `demo-data`, `rebuild-rollups`, `purge`,
+`backup`, `restore`."""
 
+import re
 import time
 
 import click
@@ -7,12 +9,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from outreach import demo
+from outreach import backups, demo
 from outreach.catalog.vocabulary import ROLES
 from outreach.errors import InvalidInput
 from outreach.extensions import db
 from outreach.records.models import Contact
 from outreach.reports import rollups
+from outreach.retention.service import RetentionError, default_cutoff, purge
 from outreach.volume import checkpoint, seed_volume
 
 
@@ -21,6 +24,9 @@ def register(app) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_catalog_command)
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(purge_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("create-user")
@@ -100,3 +106,65 @@ def rebuild_rollups_command():
     rollups.rebuild()
     db.session.commit()
     click.echo(f"Roll-ups rebuilt in {time.perf_counter() - started:.1f} s.")
+
+
+def _month(_context, _parameter, value):
+    if value is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise click.BadParameter("a month as YYYY-MM, e.g. 2024-01")
+    return value
+
+
+@click.command("purge")
+@click.option(
+    "--before",
+    callback=_month,
+    help="First month to keep (YYYY-MM); default: OUTREACH_RETENTION_MONTHS months back.",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def purge_command(before, yes):
+    """Remove the records of months before --before, keeping their exact monthly counts."""
+    before = before or default_cutoff(current_app.config["OUTREACH_RETENTION_MONTHS"])
+    if not yes:
+        click.confirm(
+            f"Remove every contact, referral and incident before {before}? "
+            "Their monthly counts stay.",
+            abort=True,
+        )
+    try:
+        removed = purge(before)
+    except RetentionError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(
+        f"Purged before {before}: {removed['contacts']} contacts, "
+        f"{removed['referrals']} referrals, {removed['incidents']} incidents. "
+        "Their monthly counts are kept."
+    )
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(path):
+    """Copy the SQLite database to PATH while the app keeps running."""
+    try:
+        target = backups.backup(path)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backup written to {target}.")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(path, yes):
+    """Replace the SQLite database's content with the backup at PATH (stop the app first)."""
+    if not yes:
+        click.confirm(f"Replace everything in the database with {path}?", abort=True)
+    try:
+        revision = backups.restore(path)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Restored {path} (schema {revision}); now run `flask db upgrade`.")

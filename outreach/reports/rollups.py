@@ -37,6 +37,7 @@ from outreach.clients.models import Client
 from outreach.extensions import db
 from outreach.records.models import Contact, Incident
 from outreach.reports.indicators import age_group
+from outreach.settings import purged_before
 from outreach.timekeeping import month_bounds, month_of, months_between
 
 COUNTS_KEY = "rollup_counts"
@@ -263,25 +264,39 @@ def rebuild() -> None:
     db.session.flush()
     db.session.info.pop(COUNTS_KEY, None)
     db.session.info.pop(CLIENTS_KEY, None)
-    db.session.execute(delete(MonthlyCount))
-    db.session.execute(delete(MonthlyClient))
+    # Months whose records were purged keep their aggregates: they cannot be counted again.
+    kept = purged_before()
+    cutoff = month_bounds(kept)[0] if kept else None
+    recounted = (MonthlyCount.month >= kept,) if kept else ()
+    db.session.execute(delete(MonthlyCount).where(*recounted))
+    recounted = (MonthlyClient.month >= kept,) if kept else ()
+    db.session.execute(delete(MonthlyClient).where(*recounted))
+    in_range = (Contact.occurred_at >= cutoff,) if kept else ()
     first, last = db.session.execute(
-        select(func.min(Contact.occurred_at), func.max(Contact.occurred_at))
+        select(func.min(Contact.occurred_at), func.max(Contact.occurred_at)).where(*in_range)
     ).one()
+    in_range = (Incident.occurred_at >= cutoff,) if kept else ()
     incident_first, incident_last = db.session.execute(
-        select(func.min(Incident.occurred_at), func.max(Incident.occurred_at))
+        select(func.min(Incident.occurred_at), func.max(Incident.occurred_at)).where(*in_range)
     ).one()
     moments = [m for m in (first, last, incident_first, incident_last) if m is not None]
-    # First contacts, from scratch.
+    # First contacts, from scratch (but for clients first seen in a purged month).
     earliest = (
         select(Contact.client_id, func.min(Contact.occurred_at).label("first"))
         .where(Contact.voided_at.is_(None), Contact.client_id.is_not(None))
         .group_by(Contact.client_id)
         .subquery()
     )
-    db.session.execute(update(Client).values(first_contact_at=None, first_site_id=None))
+    recounted = (
+        (or_(Client.first_contact_at.is_(None), Client.first_contact_at >= cutoff),) if kept else ()
+    )
     db.session.execute(
-        update(Client).values(
+        update(Client).where(*recounted).values(first_contact_at=None, first_site_id=None)
+    )
+    db.session.execute(
+        update(Client)
+        .where(Client.first_contact_at.is_(None))
+        .values(
             first_contact_at=select(earliest.c.first)
             .where(earliest.c.client_id == Client.id)
             .scalar_subquery(),
@@ -289,7 +304,7 @@ def rebuild() -> None:
     )
     db.session.execute(
         update(Client)
-        .where(Client.first_contact_at.is_not(None))
+        .where(Client.first_contact_at.is_not(None), Client.first_site_id.is_(None))
         .values(
             first_site_id=select(Contact.site_id)
             .where(
@@ -304,7 +319,7 @@ def rebuild() -> None:
     )
     if not moments:
         return
-    months = months_between(month_of(min(moments)), month_of(max(moments)))
+    months = months_between(max(month_of(min(moments)), kept or ""), month_of(max(moments)))
     sites = list(db.session.execute(select(Site)).scalars())
     site_ids = {site.code: site.id for site in sites}
     # All months in one pass over the records: each query groups by a CASE on the month.
