@@ -21,8 +21,12 @@ class BackupError(RuntimeError):
     """A backup or restore that cannot be done; the message says why."""
 
 
+def database_kind() -> str:
+    return db.engine.dialect.name
+
+
 def _require_sqlite() -> None:
-    if db.engine.dialect.name != "sqlite":
+    if database_kind() != "sqlite":
         raise BackupError(
             "flask backup and restore are for SQLite; back up PostgreSQL with pg_dump "
             "(see the README)."
