@@ -34,7 +34,7 @@ demo: db-upgrade
 	$(FLASK) demo-data
 
 run: demo
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	$(PY) -m outreach.devserver $(PORT)
 
 lint: install-test
 	$(VENV)/bin/ruff check .

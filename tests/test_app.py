@@ -277,3 +277,23 @@ def test_json_nested_too_deep_is_400_not_500(login_as, path, nested):
 
     assert response.status_code == 400
     assert response.get_json()["code"] == 400
+
+
+def test_the_development_server_names_no_version(app):
+    """`make run` serves with outreach.devserver, whose Server header says only "Outreach"."""
+    import threading
+    import urllib.request
+
+    from werkzeug.serving import make_server
+
+    from outreach.devserver import QuietHandler
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/healthz") as answer:
+            assert answer.headers["Server"] == "Outreach"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
