@@ -1,12 +1,16 @@
 """What every response shares: health check, the OpenAPI document, security headers, errors."""
 
+import threading
+import urllib.request
 import uuid
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
+from werkzeug.serving import make_server
 
 from outreach import create_app
+from outreach.devserver import QuietHandler
 from outreach.extensions import db
 from tests.conftest import PASSWORD
 
@@ -281,13 +285,6 @@ def test_json_nested_too_deep_is_400_not_500(login_as, path, nested):
 
 def test_the_development_server_names_no_version(app):
     """`make run` serves with outreach.devserver, whose Server header says only "Outreach"."""
-    import threading
-    import urllib.request
-
-    from werkzeug.serving import make_server
-
-    from outreach.devserver import QuietHandler
-
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
