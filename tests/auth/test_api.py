@@ -2,8 +2,10 @@
 
 import pytest
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from outreach.audit.models import AuditEvent
+from outreach.auth import service as auth_service
 from outreach.auth.models import User
 from outreach.auth.service import revoke_sessions, set_active
 from outreach.extensions import db
@@ -258,3 +260,38 @@ def test_signing_in_again_after_revocation_works(app, login_as):
     again = ApiClient(app.test_client(), api.username)
 
     assert again.get(ME).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["wrong password", "unknown user"])
+def test_an_unknown_name_costs_the_same_work_as_a_wrong_password(
+    client, make_user, monkeypatch, who
+):
+    """One password hash check either way, so the answer's timing tells no account apart."""
+    checks = []
+    real_check = auth_service.check_password_hash
+    monkeypatch.setattr(
+        auth_service,
+        "check_password_hash",
+        lambda stored, given: checks.append(stored) or real_check(stored, given),
+    )
+    username = make_user("worker") if who == "wrong password" else "nobody-here"
+
+    response = client.post(LOGIN, json={"username": username, "password": "not the password"})
+
+    assert response.status_code == 401
+    assert len(checks) == 1
+    # The dummy hash is of the kind real passwords get (the tests use quicker ones).
+    default_method = generate_password_hash("x").split("$")[0]
+    assert auth_service._UNKNOWN_USER_HASH.split("$")[0] == default_method
+
+
+def test_nothing_planted_in_a_session_before_sign_in_survives_it(client, make_user):
+    username = make_user("worker")
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+
+    client.post(LOGIN, json={"username": username, "password": PASSWORD})
+
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session.get("_user_id")
