@@ -1,0 +1,461 @@
+"""Every route in the URL map, for every kind of caller, against the access rules of DESIGN §1.
+
+The walk calls each route of `app.url_map` (every method but HEAD and OPTIONS) as six callers:
+nobody signed in; the worker of AMS-DCR1 who recorded the records; a supervisor of AMS-DCR1; an
+admin of no site; and another site's worker and supervisor (RTM-NSP1 only). Every record,
+report and export asked for belongs to AMS-DCR1. Each answer must match RULES:
+
+- nobody signed in: pages send them to /login, the API answers 401 JSON; the sign-in doors,
+  health check, PWA files, static files and the OpenAPI document are public;
+- workers are refused reports and exports, pages and API;
+- another site's users get 403 or 404 on AMS-DCR1's records, 403 on voiding them and on
+  AMS-DCR1's reports and exports, never find an AMS-DCR1 record id in any answer, and cannot
+  record anything for AMS-DCR1;
+- admins reach everything; only admins reach `/admin/...`.
+
+A route without a rule fails the test by name, and so does a rule for a route that is gone.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+import pytest
+from flask import url_for
+from sqlalchemy import select
+from werkzeug.routing import BuildError
+
+from outreach.auth.models import User
+from outreach.extensions import db
+from outreach.records.models import Contact, Incident, ReferralStatusChange
+from tests.auth.conftest import csrf_token_in
+from tests.conftest import PASSWORD, ApiClient, local_now
+
+HOME_SITE = "AMS-DCR1"  # where every record belongs
+OTHER_SITE = "RTM-NSP1"
+
+# What a caller should get
+
+
+@dataclass(frozen=True)
+class Expect:
+    """An expected answer: one of `statuses` (any status but a refusal when empty), and for a
+    redirect, where it goes. Only an expectation that names /login accepts being sent there."""
+
+    meaning: str
+    statuses: frozenset[int] = frozenset()
+    location: str | None = None
+
+    def fault(self, response) -> str | None:
+        """Why the response breaks this expectation, or None when it does not."""
+        status = response.status_code
+        sent_to = urlsplit(response.location).path if response.location else None
+        if self.statuses and status not in self.statuses:
+            return f"answered {status}"
+        if not self.statuses and (status in (401, 403) or status >= 500):
+            return f"answered {status}"
+        if self.location is not None and sent_to != self.location:
+            return f"redirected to {sent_to}"
+        if self.location != "/login" and sent_to == "/login":
+            return "was sent to /login"
+        return None
+
+
+OK = Expect("200", frozenset({200}))
+NO_CONTENT = Expect("204", frozenset({204}))
+GO_HOME = Expect("302 to their home", frozenset({302}))
+TO_LOGIN = Expect("302 to /login", frozenset({302}), location="/login")
+UNAUTHORIZED = Expect("401", frozenset({401}))
+FORBIDDEN = Expect("403", frozenset({403}))
+HIDDEN = Expect("403 or 404", frozenset({403, 404}))
+ALLOWED = Expect("anything but 401/403/5xx or /login")  # a write: validation is not the point
+
+
+class Access(NamedTuple):
+    """The expected answer for each caller of one route."""
+
+    anonymous: Expect
+    worker: Expect
+    supervisor: Expect
+    admin: Expect
+    other_site_worker: Expect
+    other_site_supervisor: Expect
+
+
+CALLERS = Access._fields
+
+PUBLIC = Access(OK, OK, OK, OK, OK, OK)
+SIGNED_IN_PAGE = Access(TO_LOGIN, OK, OK, OK, OK, OK)
+SIGNED_IN_API = Access(UNAUTHORIZED, OK, OK, OK, OK, OK)
+SIGNED_IN_FORM_POST = Access(TO_LOGIN, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED)
+SIGNED_IN_API_POST = Access(UNAUTHORIZED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED)
+HOME_RECORD = Access(UNAUTHORIZED, OK, OK, OK, HIDDEN, HIDDEN)
+VOID_HOME_RECORD = Access(UNAUTHORIZED, ALLOWED, ALLOWED, ALLOWED, FORBIDDEN, FORBIDDEN)
+HOME_REPORT_PAGE = Access(TO_LOGIN, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN)
+HOME_REPORT_API = Access(UNAUTHORIZED, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN)
+ADMIN_PAGE = Access(TO_LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN)
+ADMIN_FORM_POST = Access(TO_LOGIN, FORBIDDEN, FORBIDDEN, ALLOWED, FORBIDDEN, FORBIDDEN)
+
+# Added alongside this test: its rule stays, and is not reported stale where the route is not
+# there yet.
+ADMIN_AUDIT = ("admin.audit", "GET")
+
+RULES: dict[tuple[str, str], Access] = {
+    # Sign-in pages and the home redirect
+    ("auth.index", "GET"): Access(TO_LOGIN, GO_HOME, GO_HOME, GO_HOME, GO_HOME, GO_HOME),
+    ("auth.login", "GET"): Access(OK, GO_HOME, GO_HOME, GO_HOME, GO_HOME, GO_HOME),
+    ("auth.login", "POST"): Access(GO_HOME, GO_HOME, GO_HOME, GO_HOME, GO_HOME, GO_HOME),
+    ("auth.logout", "GET"): SIGNED_IN_PAGE,
+    ("auth.logout", "POST"): Access(TO_LOGIN, TO_LOGIN, TO_LOGIN, TO_LOGIN, TO_LOGIN, TO_LOGIN),
+    # Sign-in API
+    ("auth_api.login", "POST"): PUBLIC,
+    ("auth_api.logout", "POST"): Access(
+        UNAUTHORIZED, NO_CONTENT, NO_CONTENT, NO_CONTENT, NO_CONTENT, NO_CONTENT
+    ),
+    ("auth_api.me", "GET"): SIGNED_IN_API,
+    ("catalog_api.catalog", "GET"): SIGNED_IN_API,
+    # Records
+    ("sync_api.sync", "POST"): SIGNED_IN_API_POST,
+    ("records_api.list_contacts", "GET"): SIGNED_IN_API,
+    ("records_api.get_contact", "GET"): HOME_RECORD,
+    ("records_api.void_contact", "POST"): VOID_HOME_RECORD,
+    ("records_api.list_incidents", "GET"): SIGNED_IN_API,
+    ("records_api.get_incident", "GET"): HOME_RECORD,
+    ("records_api.void_incident", "POST"): VOID_HOME_RECORD,
+    ("records_api.list_referrals", "GET"): SIGNED_IN_API,
+    # Reports and exports
+    ("reports_api.monthly", "GET"): HOME_REPORT_API,
+    ("reports_api.monthly_csv", "GET"): HOME_REPORT_API,
+    ("reports_api.monthly_xlsx", "GET"): HOME_REPORT_API,
+    ("reports.dashboard", "GET"): HOME_REPORT_PAGE,
+    ("reports.referrals", "GET"): HOME_REPORT_PAGE,
+    ("reports.export", "GET"): HOME_REPORT_PAGE,
+    # Field pages
+    ("field.home", "GET"): SIGNED_IN_PAGE,
+    ("field.new_contact", "GET"): SIGNED_IN_PAGE,
+    ("field.new_contact", "POST"): SIGNED_IN_FORM_POST,
+    ("field.new_incident", "GET"): SIGNED_IN_PAGE,
+    ("field.new_incident", "POST"): SIGNED_IN_FORM_POST,
+    ("field.referrals", "GET"): SIGNED_IN_PAGE,
+    ("field.referrals", "POST"): SIGNED_IN_FORM_POST,
+    # Administration
+    ADMIN_AUDIT: ADMIN_PAGE,
+    ("admin.users", "GET"): ADMIN_PAGE,
+    ("admin.set_user_active", "POST"): ADMIN_FORM_POST,
+    ("admin.revoke_user_sessions", "POST"): ADMIN_FORM_POST,
+    # Public
+    ("api-docs.openapi_json", "GET"): PUBLIC,
+    ("health.healthz", "GET"): PUBLIC,
+    ("pwa.web_manifest", "GET"): PUBLIC,
+    ("pwa.service_worker", "GET"): PUBLIC,
+    ("static", "GET"): PUBLIC,
+}
+
+# Callers who may record for AMS-DCR1 (§1: "at their own sites"; an admin at all).
+MAY_RECORD_AT_HOME_SITE = {"worker", "supervisor", "admin"}
+OTHER_SITE_CALLERS = {"other_site_worker", "other_site_supervisor"}
+
+# Routes that start or end a session: each is called on a client of its own for the same
+# person, so that the walk's session survives them.
+SESSION_CHANGING = {
+    ("auth.login", "POST"),
+    ("auth_api.login", "POST"),
+    ("auth.logout", "POST"),
+    ("auth_api.logout", "POST"),
+}
+
+
+def routes(app) -> list[tuple[str, str]]:
+    """(endpoint, method) of every route in the URL map, HEAD and OPTIONS left out."""
+    return sorted(
+        {
+            (rule.endpoint, method)
+            for rule in app.url_map.iter_rules()
+            for method in rule.methods - {"HEAD", "OPTIONS"}
+        }
+    )
+
+
+# The callers and the records they are let at
+
+
+@dataclass(frozen=True)
+class Call:
+    """How a route is called: URL values (path arguments and query, through url_for), a body,
+    and the record it would store, if any."""
+
+    values: dict = field(default_factory=dict)
+    json: dict | None = None
+    form: dict | None = None
+    stores: tuple[type, str] | None = None
+
+
+# The records the walk's writes try to store, each under an id of its own.
+NEW_RECORDS = ("synced_contact", "form_contact", "form_incident", "follow_up")
+
+
+class Caller:
+    """One caller on a test client of its own; `csrf_token` belongs to its session (an
+    anonymous visitor's comes from the sign-in page, as a browser's would)."""
+
+    def __init__(self, who: str, client, username: str | None, csrf_token: str):
+        self.who = who
+        self.client = client
+        self.username = username
+        self.csrf_token = csrf_token
+
+    @classmethod
+    def signed_in(cls, who: str, api: ApiClient) -> "Caller":
+        return cls(who, api.client, api.username, api.csrf_token)
+
+    @classmethod
+    def anonymous(cls, app) -> "Caller":
+        client = app.test_client()
+        return cls("anonymous", client, None, csrf_token_in(client.get("/login")))
+
+    def again(self, app) -> "Caller":
+        """The same person signed in afresh on another client (or another anonymous visitor)."""
+        if self.username is None:
+            return Caller.anonymous(app)
+        return Caller.signed_in(self.who, ApiClient(app.test_client(), self.username))
+
+    def send(self, method: str, url: str, call: Call):
+        if method == "GET":
+            return self.client.get(url)
+        if url.startswith("/api/"):
+            headers = {"X-CSRFToken": self.csrf_token}
+            return self.client.post(url, json=call.json, headers=headers)
+        return self.client.post(url, data={"csrf_token": self.csrf_token, **(call.form or {})})
+
+
+@dataclass
+class HomeRecords:
+    """Records of AMS-DCR1, all made by the worker, and the ids the walk's writes will use."""
+
+    owner: str
+    contact: str
+    contact_to_void: str
+    incident: str
+    incident_to_void: str
+    referrals: list[str]
+    new_ids: dict[str, str] = field(
+        default_factory=lambda: {name: str(uuid.uuid4()) for name in NEW_RECORDS}
+    )
+
+    def existing_ids(self) -> list[str]:
+        return [
+            self.contact,
+            self.contact_to_void,
+            self.incident,
+            self.incident_to_void,
+            *self.referrals,
+        ]
+
+
+def calls(
+    records: HomeRecords, caller: Caller, managed_user_id: int, make_contact
+) -> dict[tuple[str, str], Call]:
+    """How to call each route that needs URL values or a body; others are called bare."""
+    month = local_now().strftime("%Y-%m")
+    form_time = local_now(2).strftime("%Y-%m-%dT%H:%M")
+    new = records.new_ids
+    report_of_home_site = {"site": HOME_SITE, "month": month}
+    export_of_home_site = {"site": HOME_SITE, "from": month, "to": month}
+    # Nobody signed in tries the worker's password: the sign-in doors are for everyone.
+    credentials = {"username": caller.username or records.owner, "password": PASSWORD}
+    void = {"reason": "entered twice"}
+    return {
+        ("auth.login", "POST"): Call(form=credentials),
+        ("auth_api.login", "POST"): Call(json=credentials),
+        ("sync_api.sync", "POST"): Call(
+            json={"contacts": [make_contact(id=new["synced_contact"], referrals=[])]},
+            stores=(Contact, new["synced_contact"]),
+        ),
+        ("records_api.list_contacts", "GET"): Call({"site": HOME_SITE}),
+        ("records_api.get_contact", "GET"): Call({"record_id": records.contact}),
+        ("records_api.void_contact", "POST"): Call(
+            {"record_id": records.contact_to_void}, json=void
+        ),
+        ("records_api.list_incidents", "GET"): Call({"site": HOME_SITE}),
+        ("records_api.get_incident", "GET"): Call({"record_id": records.incident}),
+        ("records_api.void_incident", "POST"): Call(
+            {"record_id": records.incident_to_void}, json=void
+        ),
+        ("reports_api.monthly", "GET"): Call(report_of_home_site),
+        ("reports_api.monthly_csv", "GET"): Call(export_of_home_site),
+        ("reports_api.monthly_xlsx", "GET"): Call(export_of_home_site),
+        ("reports.dashboard", "GET"): Call(report_of_home_site),
+        ("reports.referrals", "GET"): Call(report_of_home_site),
+        ("reports.export", "GET"): Call({**export_of_home_site, "format": "csv"}),
+        ("field.new_contact", "POST"): Call(
+            form={
+                "id": new["form_contact"],
+                "occurred_at": form_time,
+                "site": HOME_SITE,
+                "kind": "dcr_visit",
+                "item.syringe_1ml": "5",
+            },
+            stores=(Contact, new["form_contact"]),
+        ),
+        ("field.new_incident", "POST"): Call(
+            form={
+                "id": new["form_incident"],
+                "occurred_at": form_time,
+                "site": HOME_SITE,
+                "kind": "opioid_overdose",
+                "naloxone_doses": "1",
+                "outcome": "recovered_on_site",
+            },
+            stores=(Incident, new["form_incident"]),
+        ),
+        ("field.referrals", "POST"): Call(
+            form={
+                "id": new["follow_up"],
+                "referral_id": records.referrals[0],
+                "status": "attended",
+                "occurred_at": local_now().isoformat(),
+            },
+            stores=(ReferralStatusChange, new["follow_up"]),
+        ),
+        ("admin.set_user_active", "POST"): Call({"user_id": managed_user_id}, form={"active": "0"}),
+        ("admin.revoke_user_sessions", "POST"): Call({"user_id": managed_user_id}),
+        ("static", "GET"): Call({"filename": "css/app.css"}),
+    }
+
+
+@pytest.fixture
+def home_records(login_as, make_contact, make_incident) -> tuple[ApiClient, HomeRecords]:
+    """The worker of AMS-DCR1, signed in, and the records they synced a few minutes ago."""
+    worker = login_as("worker", sites=(HOME_SITE,))
+    contacts = [make_contact(site=HOME_SITE), make_contact(site=HOME_SITE)]
+    incidents = [make_incident(site=HOME_SITE), make_incident(site=HOME_SITE)]
+    response = worker.sync(contacts=contacts, incidents=incidents)
+    assert response.status_code == 200, response.get_json()
+    assert {result["status"] for result in response.get_json()["results"]} == {"created"}
+    return worker, HomeRecords(
+        owner=worker.username,
+        contact=contacts[0]["id"],
+        contact_to_void=contacts[1]["id"],
+        incident=incidents[0]["id"],
+        incident_to_void=incidents[1]["id"],
+        referrals=[referral["id"] for contact in contacts for referral in contact["referrals"]],
+    )
+
+
+@pytest.fixture
+def sign_in(app, login_as, home_records) -> Callable[[str], Caller]:
+    """`sign_in(who)`: the caller, signed in once (the worker is the records' owner)."""
+    owner, _records = home_records
+    roles_and_sites = {
+        "supervisor": ("supervisor", (HOME_SITE,)),
+        "admin": ("admin", ()),
+        "other_site_worker": ("worker", (OTHER_SITE,)),
+        "other_site_supervisor": ("supervisor", (OTHER_SITE,)),
+    }
+
+    def sign_in(who: str) -> Caller:
+        if who == "anonymous":
+            return Caller.anonymous(app)
+        if who == "worker":
+            return Caller.signed_in(who, owner)
+        role, sites = roles_and_sites[who]
+        return Caller.signed_in(who, login_as(role, sites=sites))
+
+    return sign_in
+
+
+@pytest.fixture
+def managed_user_id(app, make_user) -> int:
+    """A worker of AMS-DCR1 for the admin pages to deactivate and sign out."""
+    username = make_user("worker", sites=(HOME_SITE,))
+    with app.app_context():
+        return db.session.execute(select(User.id).where(User.username == username)).scalar_one()
+
+
+def is_stored(app, model, record_id: str) -> bool:
+    with app.app_context():
+        return db.session.get(model, uuid.UUID(record_id)) is not None
+
+
+def api_error_fault(url: str, response) -> str | None:
+    """DESIGN §6: every API error is JSON carrying its own status code."""
+    if not url.startswith("/api/") or response.status_code < 400:
+        return None
+    body = response.get_json(silent=True)
+    if not isinstance(body, dict) or body.get("code") != response.status_code:
+        return f"answered {response.status_code} without the JSON error body"
+    return None
+
+
+def answer_fault(app, who, records: HomeRecords, call: Call, url, response, expected) -> str | None:
+    """What is wrong with an answer to `who`: its status or redirect, an API error that is not
+    JSON, an AMS-DCR1 record shown to another site's user, or a record stored (or not) against
+    who may record at AMS-DCR1."""
+    fault = expected.fault(response) or api_error_fault(url, response)
+    if fault:
+        return fault
+    if who in OTHER_SITE_CALLERS:
+        body = response.get_data()
+        leaked = [record_id for record_id in records.existing_ids() if record_id.encode() in body]
+        if leaked:
+            return f"showed {HOME_SITE} records {leaked}"
+    if call.stores is not None:
+        model, record_id = call.stores
+        stored = is_stored(app, model, record_id)
+        if stored != (who in MAY_RECORD_AT_HOME_SITE):
+            return f"{'stored' if stored else 'did not store'} a {HOME_SITE} record"
+    return None
+
+
+# The tests
+
+
+def test_every_route_has_an_access_rule_and_every_rule_a_route(app):
+    present = set(routes(app))
+    missing = [
+        f"route {endpoint} {method} has no access rule: add one to RULES"
+        for endpoint, method in sorted(present - RULES.keys())
+    ]
+    stale = [
+        f"rule {endpoint} {method} names no route in the URL map: remove it from RULES"
+        for endpoint, method in sorted(RULES.keys() - present)
+        if (endpoint, method) != ADMIN_AUDIT
+    ]
+    assert not missing + stale, "\n".join(missing + stale)
+
+
+@pytest.mark.parametrize("who", CALLERS)
+def test_every_route_answers_the_caller_as_design_section_1_says(
+    app, who, sign_in, home_records, managed_user_id, make_contact
+):
+    _owner, records = home_records
+    caller = sign_in(who)
+    how_to_call = calls(records, caller, managed_user_id, make_contact)
+    failures = []
+    for endpoint, method in routes(app):
+        access = RULES.get((endpoint, method))
+        if access is None:
+            failures.append(f"route {endpoint} {method} has no access rule: add one to RULES")
+            continue
+        call = how_to_call.get((endpoint, method), Call())
+        try:
+            with app.test_request_context():
+                url = url_for(endpoint, **call.values)
+        except BuildError:
+            failures.append(f"route {endpoint} needs URL values: add a Call to calls()")
+            continue
+        sender = caller.again(app) if (endpoint, method) in SESSION_CHANGING else caller
+        response = sender.send(method, url, call)
+        # Read and close every answer, as a browser does: a streamed export keeps its request
+        # (and its database transaction) open until then.
+        response.get_data()
+        response.close()
+        expected = getattr(access, who)
+        fault = answer_fault(app, who, records, call, url, response, expected)
+        if fault:
+            failures.append(
+                f"{who}: {method} {url} ({endpoint}) {fault}; expected {expected.meaning}"
+            )
+    assert not failures, f"{len(failures)} problems with DESIGN §1:\n" + "\n".join(failures)
