@@ -24,6 +24,8 @@ from outreach.reports import rollups
 from outreach.timekeeping import now
 
 BATCH = 20_000
+INJECTING = ("syringe_1ml", "needle", "swab", "water_ampoule", "cooker", "filter")
+SMOKING = ("foil", "crack_pipe")
 KIND_OF_CONTACT = {"dcr": "dcr_visit", "outreach": "street_outreach", "pharmacy": "pharmacy"}
 
 
@@ -82,6 +84,109 @@ def _clients(rng: random.Random, count: int, since) -> dict[int, SimpleNamespace
     }
 
 
+class _Generator:
+    """Makes plausible rows: contacts with items and referrals, and now and then an incident."""
+
+    def __init__(self, rng: random.Random, sites: list[Site], clients: dict, user_id: int):
+        self.rng, self.sites, self.clients, self.user_id = rng, sites, clients, user_id
+        self.client_ids = list(clients)
+        codebook = load_codebook()
+        self.item_codes, self.type_codes = codebook.item_codes, codebook.type_codes
+        items = {code: item.id for code, item in codebook.equipment.items()}
+        self.injecting = [items[code] for code in INJECTING if code in items]
+        self.smoking = [items[code] for code in SMOKING if code in items]
+        self.naloxone = items.get("naloxone_kit")
+
+    def _id(self) -> uuid.UUID:
+        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+
+    def contact(self, occurred_at, site: Site) -> tuple[dict, list[dict], list[dict]]:
+        """A contact row with its item rows and referral rows."""
+        rng = self.rng
+        group = site.kind == "outreach" and rng.random() < 0.1
+        injects = rng.random() < 0.6
+        row = {
+            "id": self._id(),
+            "occurred_at": occurred_at,
+            "utc_offset_minutes": 60,
+            "received_at": occurred_at,
+            "content_hash": "volume",
+            "site_id": site.id,
+            "recorded_by_id": self.user_id,
+            "kind": KIND_OF_CONTACT.get(site.kind, "nsp_exchange"),
+            "client_id": None if group or rng.random() < 0.25 else rng.choice(self.client_ids),
+            "people_count": rng.randint(2, 6) if group else 1,
+            "on_behalf_of": rng.choice((0, 0, 0, 0, 1, 2)),
+            "gender": None,
+            "birth_year": None,
+            "route": ("inject" if injects else "smoke") if site.kind == "dcr" else None,
+            "returned_syringes": rng.choice((None, 0, 5, 10)) if injects else None,
+            "returned_estimated": rng.random() < 0.1,
+            "naloxone_trained": rng.random() < 0.02,
+            "naloxone_refill_reason": None,
+            "overdose_reversals": 0,
+            "voided_at": occurred_at if rng.random() < 0.005 else None,
+            "void_reason": None,
+            "voided_by_id": None,
+            **{flag: False for flag in FLAGS},
+            "injects": injects,
+            "smokes": not injects or rng.random() < 0.3,
+            "homeless": rng.random() < 0.2,
+        }
+        chosen = (
+            rng.sample(self.injecting, 3)
+            if injects
+            else [*rng.sample(self.smoking, 2), rng.choice(self.injecting)]
+        )
+        if self.naloxone and rng.random() < 0.03:
+            chosen.append(self.naloxone)
+        items = [
+            {"contact_id": row["id"], "item_id": item, "quantity": rng.choice((1, 2, 5, 10))}
+            for item in chosen
+        ]
+        referrals = []
+        if rng.random() < 0.1:
+            referrals.append(
+                {
+                    "id": self._id(),
+                    "contact_id": row["id"],
+                    "type_id": rng.choice(list(self.type_codes)),
+                    "referred_to": "",
+                    "status": rng.choice(("made", "attended", "attended", "not_attended")),
+                    "status_changed_at": occurred_at,
+                }
+            )
+        return row, items, referrals
+
+    def incident(self, occurred_at, site: Site) -> dict:
+        return {
+            "id": self._id(),
+            "occurred_at": occurred_at,
+            "utc_offset_minutes": 60,
+            "received_at": occurred_at,
+            "content_hash": "volume",
+            "site_id": site.id,
+            "recorded_by_id": self.user_id,
+            "client_id": None,
+            "kind": "opioid_overdose",
+            "naloxone_doses": self.rng.randint(0, 3),
+            "oxygen_given": True,
+            "rescue_breathing": False,
+            "ambulance_called": True,
+            "outcome": self.rng.choice(("recovered_on_site", "hospital", "unknown")),
+        }
+
+    def count(self, row: dict, items: list[dict], referrals: list[dict]) -> None:
+        """Count a contact into the roll-ups, as the services count a stored one."""
+        contact = SimpleNamespace(
+            **row,
+            items=[SimpleNamespace(**item) for item in items],
+            referrals=[SimpleNamespace(**referral) for referral in referrals],
+            client=self.clients.get(row["client_id"]),
+        )
+        rollups.count_contact(contact, self.item_codes, self.type_codes)
+
+
 def seed_volume(contacts: int, months: int = 24, sites: int = 30, seed: int = 7) -> dict:
     """`contacts` contacts over the last `months` months at `sites` sites, about three items
     each, a referral at one in ten, an incident per 200; returns what was made."""
@@ -91,21 +196,9 @@ def seed_volume(contacts: int, months: int = 24, sites: int = 30, seed: int = 7)
     start = end - timedelta(days=round(months * 30.44))
     site_rows = _sites(sites)
     user_id = db.session.execute(select(func.min(db.metadata.tables["users"].c.id))).scalar_one()
-    codebook = load_codebook()
-    items = {code: item.id for code, item in codebook.equipment.items()}
-    item_codes, type_codes = codebook.item_codes, codebook.type_codes
-    injecting = [
-        items[code]
-        for code in ("syringe_1ml", "needle", "swab", "water_ampoule", "cooker", "filter")
-        if code in items
-    ]
-    smoking = [items[code] for code in ("foil", "crack_pipe") if code in items]
-    naloxone = items.get("naloxone_kit")
-    types = list(type_codes)
     clients = _clients(rng, max(contacts // 40, 100), start)
-    client_ids = list(clients)
+    make = _Generator(rng, site_rows, clients, user_id)
     first_contacts = {}
-    flags = list(FLAGS)
     made = {"contacts": 0, "items": 0, "referrals": 0, "incidents": 0}
 
     # Time order, a slice of the span per batch, as records would arrive.
@@ -116,113 +209,34 @@ def seed_volume(contacts: int, months: int = 24, sites: int = 30, seed: int = 7)
         moments = sorted(
             start + timedelta(seconds=(batch + rng.random()) * slice_seconds) for _ in range(size)
         )
-        contact_rows, item_rows, referral_rows, incident_rows = [], [], [], []
+        rows = {Contact: [], ContactItem: [], Referral: [], Incident: []}
         for occurred_at in moments:
             site = rng.choice(site_rows)
-            contact_id = uuid.UUID(int=rng.getrandbits(128), version=4)
-            group = site.kind == "outreach" and rng.random() < 0.1
-            client_id = None if group or rng.random() < 0.25 else rng.choice(client_ids)
-            injects = rng.random() < 0.6
-            row = {
-                "id": contact_id,
-                "occurred_at": occurred_at,
-                "utc_offset_minutes": 60,
-                "received_at": occurred_at,
-                "content_hash": "volume",
-                "site_id": site.id,
-                "recorded_by_id": user_id,
-                "kind": KIND_OF_CONTACT.get(site.kind, "nsp_exchange"),
-                "client_id": client_id,
-                "people_count": rng.randint(2, 6) if group else 1,
-                "on_behalf_of": rng.choice((0, 0, 0, 0, 1, 2)),
-                "gender": None,
-                "birth_year": None,
-                "route": ("inject" if injects else "smoke") if site.kind == "dcr" else None,
-                "returned_syringes": rng.choice((None, 0, 5, 10)) if injects else None,
-                "returned_estimated": rng.random() < 0.1,
-                "naloxone_trained": rng.random() < 0.02,
-                "naloxone_refill_reason": None,
-                "overdose_reversals": 0,
-                "voided_at": occurred_at if rng.random() < 0.005 else None,
-                "void_reason": None,
-                "voided_by_id": None,
-                **{flag: False for flag in flags},
-            }
-            row["injects"] = injects
-            row["smokes"] = not injects or rng.random() < 0.3
-            row["homeless"] = rng.random() < 0.2
-            contact_rows.append(row)
-            chosen = (
-                rng.sample(injecting, 3)
-                if injects
-                else [*rng.sample(smoking, 2), rng.choice(injecting)]
-            )
-            if naloxone and rng.random() < 0.03:
-                chosen.append(naloxone)
-            its = [
-                {"contact_id": contact_id, "item_id": item, "quantity": rng.choice((1, 2, 5, 10))}
-                for item in chosen
-            ]
-            item_rows.extend(its)
-            referrals = []
-            if rng.random() < 0.1:
-                referrals.append(
-                    {
-                        "id": uuid.UUID(int=rng.getrandbits(128), version=4),
-                        "contact_id": contact_id,
-                        "type_id": rng.choice(types),
-                        "referred_to": "",
-                        "status": rng.choice(("made", "attended", "attended", "not_attended")),
-                        "status_changed_at": occurred_at,
-                    }
-                )
-                referral_rows.extend(referrals)
-            if rng.random() < 0.005:
-                incident_rows.append(
-                    {
-                        "id": uuid.UUID(int=rng.getrandbits(128), version=4),
-                        "occurred_at": occurred_at,
-                        "utc_offset_minutes": 60,
-                        "received_at": occurred_at,
-                        "content_hash": "volume",
-                        "site_id": site.id,
-                        "recorded_by_id": user_id,
-                        "client_id": None,
-                        "kind": "opioid_overdose",
-                        "naloxone_doses": rng.randint(0, 3),
-                        "oxygen_given": True,
-                        "rescue_breathing": False,
-                        "ambulance_called": True,
-                        "outcome": rng.choice(("recovered_on_site", "hospital", "unknown")),
-                    }
-                )
-            if row["voided_at"] is None:
-                # Counted as the services count a stored contact.
-                contact = SimpleNamespace(
-                    **row,
-                    items=[SimpleNamespace(**item) for item in its],
-                    referrals=[SimpleNamespace(**referral) for referral in referrals],
-                    client=clients.get(client_id),
-                )
-                rollups.count_contact(contact, item_codes, type_codes)
-                if client_id is not None:
+            contact, items, referrals = make.contact(occurred_at, site)
+            rows[Contact].append(contact)
+            rows[ContactItem].extend(items)
+            rows[Referral].extend(referrals)
+            if contact["voided_at"] is None:
+                make.count(contact, items, referrals)
+                if contact["client_id"] is not None:
                     first = (occurred_at, site.id)
-                    first_contacts[client_id] = min(first_contacts.get(client_id, first), first)
-        for incident in incident_rows:
-            rollups.count_incident(SimpleNamespace(**incident))
-        for model, rows in (
-            (Contact, contact_rows),
-            (ContactItem, item_rows),
-            (Referral, referral_rows),
-            (Incident, incident_rows),
-        ):
-            if rows:
-                insert_many(model.__table__, rows)
+                    client = contact["client_id"]
+                    first_contacts[client] = min(first_contacts.get(client, first), first)
+            if rng.random() < 0.005:
+                incident = make.incident(occurred_at, site)
+                rows[Incident].append(incident)
+                rollups.count_incident(SimpleNamespace(**incident))
+        for model, batch_rows in rows.items():
+            if batch_rows:
+                insert_many(model.__table__, batch_rows)
         rollups.write_pending(db.session)
-        made["contacts"] += len(contact_rows)
-        made["items"] += len(item_rows)
-        made["referrals"] += len(referral_rows)
-        made["incidents"] += len(incident_rows)
+        for name, model in (
+            ("contacts", Contact),
+            ("items", ContactItem),
+            ("referrals", Referral),
+            ("incidents", Incident),
+        ):
+            made[name] += len(rows[model])
     _note_first_contacts(first_contacts)
     return made
 
