@@ -1,9 +1,24 @@
-"""The blueprint class every JSON API module uses, so all of them parse bodies the same way."""
+"""The blueprint class every JSON API module uses, so all of them parse bodies the same way and
+document their error answers the same way."""
 
 import json
 
 from flask_smorest import Blueprint
+from flask_smorest.error_handler import ErrorSchema
 from webargs.flaskparser import FlaskParser
+
+# What each error status means, whichever operation answers it (DESIGN §6). The body is always
+# {"code", "status", "message", "errors"}: flask-smorest's Error schema.
+ERROR_DESCRIPTIONS = {
+    400: "The body is not JSON, or not sent as application/json, or the CSRF token "
+    "(`X-CSRFToken`) is missing or wrong.",
+    401: "Not signed in.",
+    403: "Signed in, but not allowed.",
+    404: "Not found.",
+    409: "Conflicts with what is stored.",
+    413: "The body is larger than 1 MiB.",
+    429: "Too many requests; `Retry-After` says when to try again.",
+}
 
 
 class JSONParser(FlaskParser):
@@ -19,3 +34,25 @@ class JSONParser(FlaskParser):
 
 class ApiBlueprint(Blueprint):
     ARGUMENTS_PARSER = JSONParser()
+
+    def error(self, status_code: int, description: str | None = None):
+        """Document an error answer of the operation, with the Error schema."""
+        return self.alt_response(
+            status_code,
+            schema=ErrorSchema,
+            description=description or ERROR_DESCRIPTIONS[status_code],
+        )
+
+    def errors(self, *status_codes: int):
+        """Document several error answers with their usual descriptions: `@blp.errors(401, 404)`.
+
+        Every operation also has flask-smorest's `default` error response, but a client reading
+        the document learns from the listed codes what an operation may answer.
+        """
+
+        def decorator(view):
+            for status_code in status_codes:
+                view = self.error(status_code)(view)
+            return view
+
+        return decorator

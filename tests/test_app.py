@@ -159,7 +159,7 @@ def test_a_database_error_is_logged_without_the_values_sent(failing_app, caplog)
 
     assert response.status_code == 500
     assert SECRET not in response.get_data(as_text=True)
-    assert "OperationalError" in caplog.text or "no such table" in caplog.text.lower()
+    assert "no_such_table" in caplog.text  # the error is logged, on either database
     assert SECRET not in caplog.text
 
 

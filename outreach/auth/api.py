@@ -22,8 +22,10 @@ class WrongCredentials(OutreachError):
 @login_limits
 @blp.arguments(LoginIn)
 @blp.response(200, SessionOut)
-@blp.alt_response(401, description="Wrong username or password.")
-@blp.alt_response(429, description="Too many attempts; `Retry-After` says when to try again.")
+@blp.error(400, "The body is not JSON, or not sent as application/json.")
+@blp.error(401, "Wrong username or password.")
+@blp.errors(413)
+@blp.error(429, "Too many attempts; `Retry-After` says when to try again.")
 def login(credentials):
     """Sign in; sets the session cookie and returns the CSRF token for what follows."""
     user = service.sign_in(
@@ -37,6 +39,7 @@ def login(credentials):
 
 @blp.route("/auth/logout", methods=["POST"])
 @blp.response(204)
+@blp.errors(400, 401, 413)
 @login_required
 def logout():
     """Sign out."""
@@ -46,6 +49,7 @@ def logout():
 
 @blp.route("/me", methods=["GET"])
 @blp.response(200, SessionOut)
+@blp.errors(401)
 @login_required
 def me():
     """The signed-in user and a fresh CSRF token (fetch one before every sync run)."""

@@ -27,6 +27,7 @@ class CatalogOut(Schema):
 
 @blp.route("/catalog", methods=["GET"])
 @blp.response(200, CatalogOut)
+@blp.errors(401)
 @login_required
 def catalog():
     """Sites of the user, equipment, referral types and every code list, in the user's language."""

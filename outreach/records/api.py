@@ -46,6 +46,7 @@ def _void(model, record_id: uuid.UUID, reason: str):
 @login_required
 @blp.arguments(ListArgs, location="query")
 @blp.response(200, ContactPageOut)
+@blp.errors(401)
 def list_contacts(args):
     """Contacts the user may see, newest first (a worker: their own of the last 7 days)."""
     return _page(Contact, "contacts", args)
@@ -54,6 +55,7 @@ def list_contacts(args):
 @blp.route("/contacts/<uuid:record_id>", methods=["GET"])
 @login_required
 @blp.response(200, ContactOut)
+@blp.errors(401, 403, 404)
 def get_contact(record_id):
     """One contact."""
     return service.get_record(Contact, record_id, current_user)
@@ -63,6 +65,8 @@ def get_contact(record_id):
 @login_required
 @blp.arguments(VoidIn)
 @blp.response(200, ContactOut)
+@blp.errors(400, 401, 403, 404, 413)
+@blp.error(409, "The record was already voided.")
 def void_contact(payload, record_id):
     """Void a contact with a reason: it stays stored but no longer counts."""
     return _void(Contact, record_id, payload["reason"])
@@ -72,6 +76,7 @@ def void_contact(payload, record_id):
 @login_required
 @blp.arguments(ListArgs, location="query")
 @blp.response(200, IncidentPageOut)
+@blp.errors(401)
 def list_incidents(args):
     """Incidents the user may see, newest first."""
     return _page(Incident, "incidents", args)
@@ -80,6 +85,7 @@ def list_incidents(args):
 @blp.route("/incidents/<uuid:record_id>", methods=["GET"])
 @login_required
 @blp.response(200, IncidentOut)
+@blp.errors(401, 403, 404)
 def get_incident(record_id):
     """One incident."""
     return service.get_record(Incident, record_id, current_user)
@@ -89,6 +95,8 @@ def get_incident(record_id):
 @login_required
 @blp.arguments(VoidIn)
 @blp.response(200, IncidentOut)
+@blp.errors(400, 401, 403, 404, 413)
+@blp.error(409, "The record was already voided.")
 def void_incident(payload, record_id):
     """Void an incident with a reason."""
     return _void(Incident, record_id, payload["reason"])
@@ -98,6 +106,7 @@ def void_incident(payload, record_id):
 @login_required
 @blp.arguments(ReferralArgs, location="query")
 @blp.response(200, ReferralListOut)
+@blp.errors(401)
 def list_referrals(args):
     """Referrals in a status (default `made`: waiting for follow-up) the user may follow up."""
     query = service.open_referrals(current_user, args["status"])

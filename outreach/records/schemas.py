@@ -198,7 +198,7 @@ class VoidIn(Schema):
     reason = Text(required=True, validate=validate.Length(3, 200))
 
 
-# Output
+# Output (a column that may be NULL is `allow_none`, so the OpenAPI document says nullable)
 
 
 class ItemOut(Schema):
@@ -231,24 +231,24 @@ class RecordOut(Schema):
     recorded_by = fields.Function(lambda record: record.recorded_by.username)
     client_alias = fields.Function(lambda record: record.client.alias if record.client else None)
     voided = fields.Function(lambda record: record.is_voided)
-    voided_at = fields.DateTime()
-    void_reason = fields.String()
+    voided_at = fields.DateTime(allow_none=True)
+    void_reason = fields.String(allow_none=True)
 
 
 class ContactOut(RecordOut):
     kind = fields.String()
     people_count = fields.Integer()
     on_behalf_of = fields.Integer()
-    gender = fields.String()
-    birth_year = fields.Integer()
+    gender = fields.String(allow_none=True)
+    birth_year = fields.Integer(allow_none=True)
     flags = fields.Function(lambda contact: [flag for flag in FLAGS if getattr(contact, flag)])
     substances = fields.Function(lambda contact: sorted(s.substance for s in contact.substances))
-    route = fields.String()
+    route = fields.String(allow_none=True)
     items = fields.List(fields.Nested(ItemOut))
-    returned_syringes = fields.Integer()
+    returned_syringes = fields.Integer(allow_none=True)
     returned_estimated = fields.Boolean()
     naloxone_trained = fields.Boolean()
-    naloxone_refill_reason = fields.String()
+    naloxone_refill_reason = fields.String(allow_none=True)
     overdose_reversals = fields.Integer()
     referrals = fields.List(fields.Nested(ContactReferralOut))
 

@@ -13,12 +13,16 @@ from outreach.timekeeping import month_of, months_between, now
 
 blp = ApiBlueprint("reports_api", __name__, url_prefix="/api/v1", description="Reports.")
 REPORT_ROLES = ("supervisor", "admin")
+# The exports answer a file: documented so, and with its content type, not as JSON.
+FILE = {"type": "string", "format": "binary"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @blp.route("/reports/monthly", methods=["GET"])
 @roles_required(*REPORT_ROLES)
 @blp.arguments(ReportArgs, location="query")
 @blp.response(200, MonthlyReportOut)
+@blp.errors(401, 403)
 def monthly(args):
     """The indicators of DESIGN §7 for a month, per site and for all of them (`ALL`)."""
     month = args["month"] or month_of(now())
@@ -46,7 +50,7 @@ def export_response(kind: str, args: dict) -> Response:
     handle = exports.xlsx_file(months, sites, threshold)
     response = Response(
         iter(lambda: handle.read(64 * 1024), b""),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mimetype=XLSX,
         headers=headers,
     )
     response.call_on_close(handle.close)
@@ -56,7 +60,8 @@ def export_response(kind: str, args: dict) -> Response:
 @blp.route("/exports/monthly.csv", methods=["GET"])
 @roles_required(*REPORT_ROLES)
 @blp.arguments(ExportArgs, location="query")
-@blp.response(200, content_type="text/csv")
+@blp.response(200, FILE, content_type="text/csv")
+@blp.errors(401, 403)
 def monthly_csv(args):
     """Tidy monthly counts: `month,site,indicator,breakdown,value`; suppressed unless
     `suppress=false`."""
@@ -66,7 +71,8 @@ def monthly_csv(args):
 @blp.route("/exports/monthly.xlsx", methods=["GET"])
 @roles_required(*REPORT_ROLES)
 @blp.arguments(ExportArgs, location="query")
-@blp.response(200, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+@blp.response(200, FILE, content_type=XLSX)
+@blp.errors(401, 403)
 def monthly_xlsx(args):
     """The same counts as a workbook: a sheet per month and a sheet of definitions."""
     return export_response("xlsx", args)

@@ -21,7 +21,8 @@ class BatchTooLarge(OutreachError):
 @blp.route("/sync", methods=["POST"])
 @blp.arguments(SyncBatchIn)
 @blp.response(200, SyncResponseOut)
-@blp.alt_response(413, description="More than 500 records or more than 1 MiB.")
+@blp.errors(400, 401)
+@blp.error(413, "More than 500 records or more than 1 MiB.")
 @login_required
 def sync(batch):
     """Store contacts, incidents and referral follow-ups; one result per record.
