@@ -26,16 +26,17 @@ STATIC_FILES = (
 @cache
 def _files_digest(root: str) -> str:
     digest = hashlib.sha256()
-    for folder in ("static", "templates"):
+    for folder in ("static", "templates", "outreach/translations"):
         for path in sorted(Path(root, folder).rglob("*")):
-            if path.is_file():
+            if path.is_file() and path.suffix != ".mo":  # .mo: compiled from the .po
                 digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
 def app_version() -> str:
-    """Changes whenever a static file or template changes, so phones pick up the new shell."""
+    """Changes whenever a static file, template or translation changes, so phones pick up the
+    new shell."""
     configured = current_app.config.get("OUTREACH_APP_VERSION")
     if configured:
         return configured

@@ -49,7 +49,9 @@ def change(value, before, name) -> str:
     if name == "return_rate":
         if not (value and before):
             return NO_VALUE
-        return _("%(points)s percentage points", points=f"{difference * 100:+.1f}")
+        # In the reader's notation: "+2.5" in English, "+2,5" in Dutch.
+        points = format_decimal(difference * 100, format="+#,##0.0;-#,##0.0")
+        return _("%(points)s percentage points", points=points)
     if before == 0:
         return f"{difference:+d}" if difference else "±0"
     return f"{difference:+d} ({difference / before:+.0%})"

@@ -1,0 +1,227 @@
+"""Every string the app shows has a Dutch translation, and Dutch pages are Dutch.
+
+The strings are extracted exactly as `pybabel extract -F babel.cfg` does, so a string added to
+a template or to the Python code without a Dutch translation fails here. The pages are checked
+with the committed `nl/messages.po` compiled into a temporary folder, so nothing depends on a
+`.mo` file left over from an earlier `make`.
+"""
+
+import json
+import re
+from collections import Counter
+from os.path import relpath
+from pathlib import Path
+
+import pytest
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask_babel import get_babel
+from sqlalchemy import update
+
+from outreach.auth.models import User
+from outreach.extensions import babel, db
+from tests.conftest import PASSWORD
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "outreach" / "translations"
+TEMPLATE = TRANSLATIONS / "messages.pot"
+DUTCH = TRANSLATIONS / "nl" / "LC_MESSAGES" / "messages.po"
+# The extraction of the commands at the top of babel.cfg (which say how to update the catalogs).
+EXTRACT = ["extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "--add-location=file"]
+
+# `%(name)s`, `%(n)d`, `%%`, a stray `%` (newstyle Jinja gettext applies `%` to every string),
+# and `{n}` of the strings formatted with str.format (JavaScript messages, schema messages).
+PLACEHOLDER = re.compile(r"%\([^)]*\)[#0 +-]*\d*(?:\.\d+)?[a-zA-Z]|%%|%|\{[^{}]*\}")
+
+
+def read_catalog(path: Path):
+    with path.open("rb") as source:
+        return read_po(source)
+
+
+def key(message) -> str:
+    return message.id if isinstance(message.id, str) else message.id[0]
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    """The strings of the current code and templates, extracted as `pybabel extract` does."""
+    pot = tmp_path_factory.mktemp("extracted") / "messages.pot"
+    CommandLineInterface().run(["pybabel", "-q", *EXTRACT, "-o", str(pot), str(ROOT)])
+    catalog = read_catalog(pot)
+    assert len(catalog) > 300, "the extraction found hardly any strings: check babel.cfg"
+    return catalog
+
+
+@pytest.fixture(scope="module")
+def dutch():
+    return read_catalog(DUTCH)
+
+
+def translated(source, translation) -> bool:
+    """A translation that is not fuzzy, has every plural form if the source has them, and no
+    empty form."""
+    if translation is None or translation.fuzzy:
+        return False
+    if isinstance(source.id, tuple) != isinstance(translation.id, tuple):
+        return False
+    forms = [translation.string] if isinstance(translation.string, str) else translation.string
+    return bool(forms) and all(form.strip() for form in forms)
+
+
+def where(message) -> str:
+    return ", ".join(sorted({relpath(path, ROOT) for path, _line in message.locations}))
+
+
+def test_every_string_has_a_dutch_translation(extracted, dutch):
+    missing = [
+        f"  {message.id!r} ({where(message)})"
+        for message in extracted
+        if message.id and not translated(message, dutch.get(message.id))
+    ]
+    assert not missing, (
+        f"{len(missing)} string(s) without a (non-fuzzy) Dutch translation in {DUTCH.name}; "
+        "extract and update as the top of babel.cfg says, then translate:\n" + "\n".join(missing)
+    )
+
+
+def test_the_committed_template_is_up_to_date(extracted):
+    """messages.pot is what translators start from: it holds exactly the strings of the code."""
+    committed = {key(message) for message in read_catalog(TEMPLATE) if message.id}
+    current = {key(message) for message in extracted if message.id}
+    assert sorted(current - committed) == [], "missing from messages.pot: extract again"
+    assert sorted(committed - current) == [], "gone from the code but in messages.pot"
+
+
+def test_dutch_plural_forms(dutch):
+    assert dutch.num_plurals == 2
+    assert dutch.plural_expr == "(n != 1)"
+    plurals = [message for message in dutch if isinstance(message.id, tuple)]
+    assert plurals, "the dashboard's overdue referrals use ngettext"
+    for message in plurals:
+        assert len(message.string) == 2 and all(message.string), message.id
+
+
+def placeholders(text: str) -> Counter:
+    return Counter(PLACEHOLDER.findall(text))
+
+
+def test_translations_keep_the_placeholders(dutch):
+    wrong = []
+    for message in dutch:
+        if not message.id or message.fuzzy:
+            continue
+        if isinstance(message.id, str):
+            pairs = [(message.id, message.string)]
+        else:  # Dutch has English's plural forms: singular for n == 1, plural otherwise
+            pairs = [(message.id[min(index, 1)], text) for index, text in enumerate(message.string)]
+        for source, text in pairs:
+            if text and placeholders(source) != placeholders(text):
+                wrong.append(f"  {source!r} -> {text!r}")
+    assert not wrong, "Placeholders differ from the English:\n" + "\n".join(wrong)
+
+
+def test_the_catalog_has_no_errors(dutch):
+    """Babel's own checks (python-format consistency, number of plural forms)."""
+    problems = [(message.id, errors) for message, errors in dutch.check()]
+    assert problems == []
+
+
+def test_the_app_reads_the_translations_folder(app):
+    assert get_babel(app).translation_directories == [str(TRANSLATIONS)]
+
+
+@pytest.fixture
+def compiled_dutch(app, tmp_path, monkeypatch):
+    """The app translating with nl/messages.po as committed, compiled into a temporary folder."""
+    folder = tmp_path / "nl" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with (folder / "messages.mo").open("wb") as target:
+        write_mo(target, read_catalog(DUTCH))
+    monkeypatch.setattr(get_babel(app), "translation_directories", [str(tmp_path)])
+    # Flask-Babel keeps loaded catalogs per language for the whole process: start and end afresh.
+    with app.app_context():
+        loaded = babel.domain_instance.cache
+    loaded.clear()
+    yield read_catalog(DUTCH)
+    loaded.clear()
+
+
+def page(client, url, language):
+    response = client.get(url, headers={"Accept-Language": language})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def js_messages(html: str) -> dict:
+    found = re.search(r'<script type="application/json" id="js-messages">(.*?)</script>', html)
+    assert found, "the page has no JavaScript messages"
+    return json.loads(found.group(1))
+
+
+def sign_in(client, username):
+    response = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 200, response.get_json()
+
+
+def test_sign_in_page_follows_the_browser_language(client, compiled_dutch):
+    dutch = page(client, "/login", "nl-NL,nl;q=0.9,en-US;q=0.8,en;q=0.7")
+    english = page(client, "/login", "en")
+
+    assert '<html lang="nl">' in dutch
+    assert "<h1>Inloggen</h1>" in dutch
+    assert "Wachtwoord" in dutch and "Ingelogd blijven op deze telefoon" in dutch
+    assert "Sign in" not in dutch and "Password" not in dutch
+    assert '<html lang="en">' in english
+    assert "<h1>Sign in</h1>" in english and "Password" in english
+    assert "Inloggen" not in english
+
+
+def test_field_home_is_dutch_with_its_javascript_messages(client, make_user, compiled_dutch):
+    sign_in(client, make_user("worker"))
+
+    dutch = page(client, "/field", "nl")
+    english = page(client, "/field", "en")
+
+    for text in ("Nieuw contact", "Nieuw incident", "Vandaag", "Ingeleverde spuiten"):
+        assert text in dutch
+    for text in ("New contact", "Today", "Syringes returned", "Sign out"):
+        assert text not in dutch
+    assert "New contact" in english
+    dutch_messages, english_messages = js_messages(dutch), js_messages(english)
+    assert dutch_messages.keys() == english_messages.keys()
+    for name, text in english_messages.items():
+        assert dutch_messages[name] == compiled_dutch[text].string, name
+    assert dutch_messages["sign_in"] == "Inloggen"
+    assert dutch_messages["waiting"] == "{n} nog te synchroniseren"
+
+
+def test_contact_form_labels_and_code_lists_are_dutch(client, make_user, compiled_dutch):
+    sign_in(client, make_user("worker"))
+
+    dutch = page(client, "/field/contacts/new", "nl")
+
+    for text in (
+        "Soort contact",
+        "Straatwerk",
+        "Bezoek gebruiksruimte",
+        "Doelgroepen",
+        "Heroïne",
+        "Gebruikswijze (gebruiksruimte)",
+        "Contact opslaan",
+        "Spuit 1 ml",
+    ):
+        assert text in dutch
+    for text in ("Kind of contact", "Street outreach", "Target groups", "Save contact"):
+        assert text not in dutch
+
+
+def test_the_users_own_language_wins_over_the_browser(app, client, make_user, compiled_dutch):
+    username = make_user("worker")
+    with app.app_context():
+        db.session.execute(update(User).where(User.username == username).values(language="nl"))
+        db.session.commit()
+    sign_in(client, username)
+
+    assert "Nieuw contact" in page(client, "/field", "en")
