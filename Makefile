@@ -5,7 +5,7 @@ FLASK := FLASK_APP=outreach $(VENV)/bin/flask
 PORT ?= 5000
 PYTHON ?= python3
 
-.PHONY: run install install-test test test-sqlite test-postgresql lint bench screenshots db-upgrade demo clean
+.PHONY: run install install-test test test-sqlite test-postgresql lint bench load screenshots translations messages db-upgrade demo clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,27 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+$(VENV)/.installed-load: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[load]'
+	touch $@
+
+install: $(VENV)/.installed translations
 
 install-test: $(VENV)/.installed-test
+
+# Flask-Babel reads compiled catalogs (*.mo, not committed) made from the committed *.po files;
+# without them every page is in English.
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel -q compile -d outreach/translations
+
+# After adding or changing user-facing strings: refresh the template and the catalogs, then
+# translate the new (empty) entries of outreach/translations/nl/LC_MESSAGES/messages.po.
+messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l --add-location=file --project=Outreach \
+		--copyright-holder="Outreach contributors" -o outreach/translations/messages.pot .
+	$(VENV)/bin/pybabel -q update -i outreach/translations/messages.pot -d outreach/translations \
+		--no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel -q compile -d outreach/translations
 
 # Secrets for this machine only, made once; production takes them from the environment.
 instance/config.py:
@@ -44,10 +62,10 @@ lint: install-test
 # (in CI it must be: .ci/run starts PostgreSQL and sets it).
 test: lint test-sqlite test-postgresql
 
-test-sqlite: install-test
+test-sqlite: install-test translations
 	env -u OUTREACH_TEST_DATABASE_URL $(VENV)/bin/pytest -m "not postgresql" $(PYTEST_ARGS)
 
-test-postgresql: install-test
+test-postgresql: install-test translations
 	@if [ -n "$$OUTREACH_TEST_DATABASE_URL" ]; then \
 		$(VENV)/bin/pytest $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \
@@ -60,6 +78,14 @@ test-postgresql: install-test
 bench: install-test
 	$(PY) bench/field_shell.py
 	$(PY) bench/reports.py
+	$(PY) bench/ingest.py
+
+# 50 phones syncing to gunicorn (4 workers) on PostgreSQL for two minutes, one worker killed.
+# Without OUTREACH_LOAD_DATABASE_URL it sets up the local PostgreSQL (as .ci/run does) and uses
+# its database outreach_load.
+load: $(VENV)/.installed-load
+	@if [ -z "$$OUTREACH_LOAD_DATABASE_URL" ]; then bash bench/local-postgresql.sh outreach_load; fi
+	$(PY) bench/load.py $(LOAD_ARGS)
 
 # The README's screenshots, taken by the browser tests and copied into docs/screenshots/.
 screenshots: install-test

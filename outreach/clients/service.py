@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from outreach.clients.models import Client
@@ -62,13 +62,41 @@ def client_details_changed(client) -> None:
 
 
 def find_or_create_client(
-    key: str, seen_at: datetime, gender: str | None = None, birth_year: int | None = None
+    key: str,
+    seen_at: datetime,
+    gender: str | None = None,
+    birth_year: int | None = None,
+    known: dict | None = None,
 ) -> Client:
     """The client with this key, created on first sight; gender and birth year kept up to date.
 
-    Safe when two requests create the same client at once: the unique key decides.
+    Safe when two requests create the same client at once: the unique key decides. `known`
+    holds clients looked up beforehand by key (None: there was none then); it saves the query,
+    and the client found or created goes into it.
     """
-    client = db.session.execute(select(Client).where(Client.key == key)).scalar_one_or_none()
+    client = _known(key, known)
+    if client is _NOT_KNOWN:
+        client = db.session.execute(select(Client).where(Client.key == key)).scalar_one_or_none()
+    client = _find_or_create(client, key, seen_at, gender, birth_year)
+    if known is not None:
+        known[key] = client
+    return client
+
+
+_NOT_KNOWN = object()
+
+
+def _known(key: str, known: dict | None):
+    """The client of `known`, while it is in the session (a rolled-back savepoint that created
+    it takes it out), or _NOT_KNOWN."""
+    client = (known or {}).get(key, _NOT_KNOWN)
+    if client is None or (client is not _NOT_KNOWN and inspect(client).persistent):
+        return client
+    return _NOT_KNOWN
+
+
+def _find_or_create(client, key, seen_at, gender, birth_year) -> Client:
+    """Create the client when `client` (what a lookup found) is None, else bring it up to date."""
     if client is None:
         try:
             with db.session.begin_nested():

@@ -21,7 +21,8 @@ from sqlalchemy.orm import selectinload
 from outreach.audit.service import record_event
 from outreach.catalog.models import EquipmentItem, ReferralType, Site
 from outreach.catalog.vocabulary import FLAGS
-from outreach.clients.service import client_key, find_or_create_client
+from outreach.clients.models import Client
+from outreach.clients.service import InvalidClientCode, client_key, find_or_create_client
 from outreach.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from outreach.extensions import db
 from outreach.records.models import (
@@ -48,6 +49,11 @@ class Codebook:
     sites: dict[str, Site] = field(default_factory=dict)
     equipment: dict[str, EquipmentItem] = field(default_factory=dict)
     referral_types: dict[str, ReferralType] = field(default_factory=dict)
+    # Found by `look_up_stored` for a sync batch, in one query per table: the (model, id) of
+    # records it names that are not stored (no need to look for each), and its clients by key
+    # (None: not stored). Anything else is looked up on its own.
+    not_stored: set = field(default_factory=set)
+    clients: dict = field(default_factory=dict)
 
     @property
     def item_codes(self) -> dict[int, str]:
@@ -67,6 +73,59 @@ def load_codebook() -> Codebook:
             kind.code: kind for kind in db.session.execute(select(ReferralType)).scalars()
         },
     )
+
+
+def _uuids(values) -> set[uuid.UUID]:
+    found = set()
+    for value in values:
+        try:
+            found.add(uuid.UUID(value))
+        except (TypeError, ValueError, AttributeError):
+            continue  # not an id: the record's own validation says so
+    return found
+
+
+def _client_keys(codes) -> set[str]:
+    keys = set()
+    for code in codes:
+        if isinstance(code, str) and code.strip():
+            try:
+                keys.add(client_key(code))
+            except InvalidClientCode:
+                continue
+    return keys
+
+
+def look_up_stored(codebook: Codebook, contacts: list[dict]) -> None:
+    """Find, in one query per table, which of a batch's contacts, referrals and clients are
+    stored already (contacts as sent, not yet validated), so that each contact needs no
+    query of its own for them."""
+    referrals = [
+        referral
+        for contact in contacts
+        if isinstance(contact.get("referrals"), list)
+        for referral in contact["referrals"]
+        if isinstance(referral, dict)
+    ]
+    for model, ids in (
+        (Contact, _uuids(contact.get("id") for contact in contacts)),
+        (Referral, _uuids(referral.get("id") for referral in referrals)),
+    ):
+        if ids:
+            found = set(db.session.execute(select(model.id).where(model.id.in_(ids))).scalars())
+            codebook.not_stored.update((model, record_id) for record_id in ids - found)
+    keys = _client_keys(contact.get("client_code") for contact in contacts)
+    if keys:
+        codebook.clients.update(dict.fromkeys(keys))
+        found = db.session.execute(select(Client).where(Client.key.in_(keys))).scalars()
+        codebook.clients.update({client.key: client for client in found})
+
+
+def _stored(model, record_id, codebook: Codebook):
+    """The stored record with this id, or None; no query when the batch's lookup found none."""
+    if (model, record_id) in codebook.not_stored:
+        return None
+    return db.session.get(model, record_id)
 
 
 # Identity of what a device sent
@@ -136,7 +195,7 @@ def _site_for(user, code: str, codebook: Codebook) -> Site:
     return site
 
 
-def _client_for(data: dict, seen_at):
+def _client_for(data: dict, seen_at, codebook: Codebook | None = None):
     if not data.get("client_code"):
         return None
     return find_or_create_client(
@@ -144,6 +203,7 @@ def _client_for(data: dict, seen_at):
         seen_at,
         gender=data.get("gender"),
         birth_year=data.get("birth_year"),
+        known=codebook.clients if codebook is not None else None,
     )
 
 
@@ -154,7 +214,7 @@ def record_contact(user, data: dict, codebook: Codebook | None = None) -> str:
     """Store a contact loaded by ContactIn, with its items, substances and referrals."""
     codebook = codebook or load_codebook()
     digest = content_hash("contact", data)
-    existing = db.session.get(Contact, data["id"])
+    existing = _stored(Contact, data["id"], codebook)
     if existing is not None:
         return _existing_outcome(existing, digest)
 
@@ -177,7 +237,7 @@ def record_contact(user, data: dict, codebook: Codebook | None = None) -> str:
     # A referral id already taken, checked before inserting so that a clash with a contact stored
     # earlier in the same batch is a plain rejection. If it is this very contact's referral, a
     # concurrent request stored the contact meanwhile: answer as for any retry.
-    elif any(db.session.get(Referral, referral["id"]) for referral in data["referrals"]):
+    elif any(_stored(Referral, referral["id"], codebook) for referral in data["referrals"]):
         existing = db.session.get(Contact, data["id"])
         if existing is not None:
             return _existing_outcome(existing, digest)
@@ -195,7 +255,7 @@ def record_contact(user, data: dict, codebook: Codebook | None = None) -> str:
         site_id=site.id,
         recorded_by_id=user.id,
         kind=data["kind"],
-        client=_client_for(data, occurred_at),
+        client=_client_for(data, occurred_at, codebook),
         people_count=data["people_count"],
         on_behalf_of=data["on_behalf_of"],
         gender=data.get("gender"),
@@ -231,9 +291,13 @@ def record_contact(user, data: dict, codebook: Codebook | None = None) -> str:
             errors={"referrals": [_("A referral with this id is already stored.")]}
         ) from None
     if outcome == CREATED:
+        # Taken now: later contacts of the batch must look for these ids.
+        codebook.not_stored.discard((Contact, contact.id))
+        for referral in contact.referrals:
+            codebook.not_stored.discard((Referral, referral.id))
         rollups.count_contact(contact, codebook.item_codes, codebook.type_codes)
         if contact.client_id is not None:
-            rollups.note_first_contact(contact.client_id, occurred_at, site.id)
+            rollups.note_first_contact(contact.client_id, occurred_at, site.id, contact.id)
     return outcome
 
 

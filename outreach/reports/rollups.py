@@ -5,14 +5,17 @@ followed up, so a month's report reads a few hundred rows instead of every conta
 - `monthly_clients`: one row per month, site and client seen, to count distinct people.
 - `clients.first_contact_at` / `first_site_id`: when and where a client was first seen.
 
-The services call `count_contact`, `count_incident` and `count_referral_status` with +1 or -1;
-the changes gather in the session and are written just before it commits, in key order, so
-concurrent requests lock the same rows in the same order. A rolled-back transaction drops them.
+The services call `count_contact`, `count_incident` and `count_referral_status` with +1 or -1,
+and `note_first_contact`; the changes gather in the session and are written just before the
+transaction commits (not at each savepoint: the sync runs every record in one), in key order,
+so concurrent requests lock the same rows in the same order. A rolled-back transaction drops
+them, and a rolled-back savepoint the changes gathered inside it.
 `rebuild()` recomputes everything from the records (after a bulk load or a time-zone change);
 a test checks that the roll-ups always equal the records.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from sqlalchemy import (
     BigInteger,
@@ -20,9 +23,11 @@ from sqlalchemy import (
     Index,
     String,
     and_,
+    bindparam,
     case,
     delete,
     event,
+    exists,
     func,
     or_,
     select,
@@ -40,8 +45,7 @@ from outreach.reports.indicators import age_group
 from outreach.settings import purged_before
 from outreach.timekeeping import month_bounds, month_of, months_between
 
-COUNTS_KEY = "rollup_counts"
-CLIENTS_KEY = "rollup_clients"
+PENDING_KEY = "rollup_pending"
 
 
 class MonthlyCount(db.Model):
@@ -76,12 +80,46 @@ class MonthlyClient(db.Model):
     birth_year: Mapped[int | None]
 
 
-def _pending():
-    info = db.session.info
-    return (
-        info.setdefault(COUNTS_KEY, defaultdict(int)),
-        info.setdefault(CLIENTS_KEY, defaultdict(lambda: defaultdict(int))),
-    )
+def _client_row():
+    return defaultdict(int)
+
+
+@dataclass
+class Changes:
+    """Roll-up changes gathered in a transaction, or in one of its savepoints."""
+
+    transaction: object
+    counts: defaultdict = field(default_factory=lambda: defaultdict(int))
+    clients: defaultdict = field(default_factory=lambda: defaultdict(_client_row))
+    # (client id, contact id, occurred_at, site id), in the order they were noted.
+    first_contacts: list = field(default_factory=list)
+
+    def absorb(self, inner: "Changes") -> None:
+        """Take over the changes of a savepoint inside this one that was released."""
+        for key, value in inner.counts.items():
+            self.counts[key] += value
+        for key, changes in inner.clients.items():
+            row = self.clients[key]
+            for column, value in changes.items():
+                if column == "details":
+                    row[column] = value
+                else:
+                    row[column] += value
+        self.first_contacts.extend(inner.first_contacts)
+
+
+def _stack(session) -> list[Changes]:
+    return session.info.setdefault(PENDING_KEY, [])
+
+
+def _pending() -> Changes:
+    """The changes of the innermost savepoint (or transaction) now open."""
+    session = db.session()
+    current = session.get_nested_transaction() or session.get_transaction()
+    stack = _stack(session)
+    if not stack or stack[-1].transaction is not current:
+        stack.append(Changes(current))
+    return stack[-1]
 
 
 def count_contact(contact, item_codes: dict, type_codes: dict, sign: int = 1) -> None:
@@ -89,7 +127,8 @@ def count_contact(contact, item_codes: dict, type_codes: dict, sign: int = 1) ->
 
     `item_codes` and `type_codes` map catalog ids to codes (the records hold ids).
     """
-    counts, clients = _pending()
+    pending = _pending()
+    counts, clients = pending.counts, pending.clients
     month = month_of(contact.occurred_at)
     site = contact.site_id
 
@@ -133,7 +172,7 @@ def count_contact(contact, item_codes: dict, type_codes: dict, sign: int = 1) ->
 
 
 def count_incident(incident, sign: int = 1) -> None:
-    counts, _clients = _pending()
+    counts = _pending().counts
     month = month_of(incident.occurred_at)
     for indicator, breakdown, value in (
         ("incidents", "", 1),
@@ -149,23 +188,38 @@ def count_referral_status(referral, contact, type_code: str, old: str, new: str)
     """A follow-up changed a referral's status: keep `referrals_attended` of its month right."""
     if (old == "attended") == (new == "attended") or contact.is_voided:
         return
-    counts, _clients = _pending()
+    counts = _pending().counts
     sign = 1 if new == "attended" else -1
     month = month_of(contact.occurred_at)
     for breakdown in ("", type_code):
         counts[(month, contact.site_id, "referrals_attended", breakdown)] += sign
 
 
-def note_first_contact(client_id: int, occurred_at, site_id: int) -> None:
-    """Remember where and when a client was first seen; atomic, so concurrent requests keep
-    the earliest."""
-    db.session.execute(
-        update(Client)
+def note_first_contact(client_id: int, occurred_at, site_id: int, contact_id) -> None:
+    """Remember where and when a client was first seen (written at commit, see
+    `_write_first_contacts`)."""
+    _pending().first_contacts.append((client_id, contact_id, occurred_at, site_id))
+
+
+def _write_first_contacts(notes: list) -> None:
+    """Apply the noted first contacts in client order; atomic, so concurrent requests keep the
+    earliest. A contact voided since it was noted (in this transaction) does not count: the
+    void recounted the client's first contact from the records."""
+    statement = (
+        update(Client.__table__)
         .where(
-            Client.id == client_id,
-            or_(Client.first_contact_at.is_(None), Client.first_contact_at > occurred_at),
+            Client.id == bindparam("client_id"),
+            or_(Client.first_contact_at.is_(None), Client.first_contact_at > bindparam("at")),
+            exists().where(Contact.id == bindparam("contact_id"), Contact.voided_at.is_(None)),
         )
-        .values(first_contact_at=occurred_at, first_site_id=site_id)
+        .values(first_contact_at=bindparam("at"), first_site_id=bindparam("site_id"))
+    )
+    db.session.execute(
+        statement,
+        [
+            {"client_id": client, "contact_id": contact, "at": at, "site_id": site}
+            for client, contact, at, site in sorted(notes, key=lambda note: note[0])
+        ],
     )
 
 
@@ -189,12 +243,17 @@ def recount_first_contact(client_id: int) -> None:
 
 
 def copy_client_details(client) -> None:
-    """A client's gender or birth year changed: so does the copy in every month's row."""
+    """A client's gender or birth year changed: so does the copy in every month's row, those
+    still waiting to be written included."""
     db.session.execute(
         update(MonthlyClient)
         .where(MonthlyClient.client_id == client.id)
         .values(gender=client.gender, birth_year=client.birth_year)
     )
+    for changes in _stack(db.session()):
+        for (_month, _site, client_id), row in changes.clients.items():
+            if client_id == client.id and "details" in row:
+                row["details"] = (client.gender, client.birth_year)
 
 
 def _upsert(table, rows: list[dict], keys: list[str], replaced=()) -> None:
@@ -214,8 +273,15 @@ def _upsert(table, rows: list[dict], keys: list[str], replaced=()) -> None:
 
 def write_pending(session: Session) -> None:
     """Write the gathered changes, in key order (so concurrent writers never deadlock)."""
-    counts = session.info.pop(COUNTS_KEY, None)
-    clients = session.info.pop(CLIENTS_KEY, None)
+    stack = session.info.pop(PENDING_KEY, None)
+    if not stack:
+        return
+    changes = Changes(None)
+    for layer in stack:
+        changes.absorb(layer)
+    counts, clients = changes.counts, changes.clients
+    if changes.first_contacts:
+        _write_first_contacts(changes.first_contacts)
     if counts:
         rows = [
             {"month": m, "site_id": s, "indicator": i, "breakdown": b, "value": value}
@@ -243,16 +309,49 @@ def write_pending(session: Session) -> None:
         )
 
 
+# SQLAlchemy fires before_commit, after_commit and after_rollback for savepoints too; while a
+# savepoint is the innermost transaction, session.get_nested_transaction() is that savepoint.
+
+
 @event.listens_for(Session, "before_commit")
 def _before_commit(session):
-    if COUNTS_KEY in session.info or CLIENTS_KEY in session.info:
+    if PENDING_KEY in session.info and session.get_nested_transaction() is None:
         write_pending(session)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session):
+    """A savepoint was released: its changes now belong to the transaction around it."""
+    released = session.get_nested_transaction()
+    stack = session.info.get(PENDING_KEY)
+    if released is None or not stack or stack[-1].transaction is not released:
+        return
+    inner = stack.pop()
+    outer = _boundary(released.parent)
+    if stack and stack[-1].transaction is outer:
+        stack[-1].absorb(inner)
+    else:
+        inner.transaction = outer
+        stack.append(inner)
 
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session):
-    session.info.pop(COUNTS_KEY, None)
-    session.info.pop(CLIENTS_KEY, None)
+    """Drop the changes of the savepoint rolled back, or all of them with the transaction."""
+    rolled_back = session.get_nested_transaction()
+    stack = session.info.get(PENDING_KEY)
+    if rolled_back is None or not stack:
+        session.info.pop(PENDING_KEY, None)
+        return
+    while stack and stack[-1].transaction is rolled_back:
+        stack.pop()
+
+
+def _boundary(transaction):
+    """The savepoint or transaction a (sub)transaction belongs to: where changes gather."""
+    while transaction.parent is not None and not transaction.nested:
+        transaction = transaction.parent
+    return transaction
 
 
 def rebuild() -> None:
@@ -262,8 +361,7 @@ def rebuild() -> None:
     # Everything is counted again from the records, those of this transaction too: changes
     # gathered for them must not be added on top at commit.
     db.session.flush()
-    db.session.info.pop(COUNTS_KEY, None)
-    db.session.info.pop(CLIENTS_KEY, None)
+    db.session.info.pop(PENDING_KEY, None)
     # Months whose records were purged keep their aggregates: they cannot be counted again.
     kept = purged_before()
     cutoff = month_bounds(kept)[0] if kept else None

@@ -3,6 +3,7 @@
 from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import OperationalError
 
 from outreach.apiblueprint import ApiBlueprint
 from outreach.errors import OutreachError
@@ -10,6 +11,9 @@ from outreach.extensions import db
 from outreach.sync.schemas import SyncBatchIn, SyncResponseOut
 from outreach.sync.service import apply_sync_batch, batch_size
 from outreach.timekeeping import now
+
+DEADLOCK = "40P01"  # PostgreSQL's SQLSTATE for a transaction ended to break a deadlock
+DEADLOCK_ATTEMPTS = 3
 
 blp = ApiBlueprint("sync_api", __name__, url_prefix="/api/v1", description="Sync from devices.")
 
@@ -33,6 +37,22 @@ def sync(batch):
     limit = current_app.config["OUTREACH_SYNC_MAX_RECORDS"]
     if batch_size(batch) > limit:
         raise BatchTooLarge(_("At most %(n)d records per request.", n=limit))
-    results = apply_sync_batch(current_user, batch)
-    db.session.commit()
-    return {"results": results, "server_time": now()}
+    return {"results": _store(batch), "server_time": now()}
+
+
+def _store(batch: dict) -> list[dict]:
+    """Apply the batch and commit. PostgreSQL may end a batch as the victim of a deadlock with
+    a concurrent sync (say, two phones creating the same new clients in another order): the
+    whole batch was rolled back then, so it runs again."""
+    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+        try:
+            results = apply_sync_batch(current_user, batch)
+            db.session.commit()
+        except OperationalError as exc:
+            if attempt == DEADLOCK_ATTEMPTS or getattr(exc.orig, "sqlstate", None) != DEADLOCK:
+                raise
+            db.session.rollback()
+            current_app.logger.warning("Sync batch ended by a deadlock; running it again.")
+        else:
+            return results
+    raise AssertionError("unreachable")

@@ -8,6 +8,7 @@ from outreach.extensions import db
 from outreach.records.schemas import ContactIn, IncidentIn, ReferralUpdateIn
 from outreach.records.service import (
     load_codebook,
+    look_up_stored,
     record_contact,
     record_incident,
     record_referral_update,
@@ -38,6 +39,7 @@ def apply_sync_batch(user, batch: dict) -> list[dict]:
     cannot deadlock on PostgreSQL; results keep the order the device sent.
     """
     codebook = load_codebook()
+    look_up_stored(codebook, batch.get("contacts", []))
     results = []
     for plural, kind, schema, record in RECORD_KINDS:
         raws = batch.get(plural, [])
