@@ -128,12 +128,12 @@ def measure(url: str) -> None:
         print(f"monthly report, all sites:   {monthly * 1000:7.0f} ms (median of {RUNS})")
         print(
             f"hand-written syringe SQL:    {raw_month * 1000:7.0f} ms   "
-            f"ratio {monthly / raw_month:.1f}x"
+            f"ratio {monthly / raw_month:.2f}x"
         )
         print(f"12-month trends, all sites:  {trends * 1000:7.0f} ms (median of 3)")
         print(
             f"hand-written 12-month SQL:   {raw_year * 1000:7.0f} ms   "
-            f"ratio {trends / raw_year:.1f}x"
+            f"ratio {trends / raw_year:.2f}x"
         )
         db.engine.dispose()
     export_memory(url, year[0], year[-1])
