@@ -49,6 +49,14 @@ def local_day_bounds(day=None) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
+def local_week_bounds(day=None) -> tuple[datetime, datetime]:
+    """Start and end (UTC) of the week (Monday to Sunday, organisation's time zone) of a day;
+    this week by default."""
+    day = day or now().astimezone(organisation_zone()).date()
+    monday = day - timedelta(days=day.weekday())
+    return local_day_bounds(monday)[0], local_day_bounds(monday + timedelta(days=6))[1]
+
+
 def month_bounds(month: str) -> tuple[datetime, datetime]:
     """Start and end (UTC) of a month "YYYY-MM" in the organisation's time zone."""
     zone = organisation_zone()

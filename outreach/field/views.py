@@ -19,7 +19,7 @@ from outreach.field.forms import (
 )
 from outreach.records import service
 from outreach.records.schemas import ContactIn, IncidentIn, ReferralUpdateIn
-from outreach.timekeeping import now
+from outreach.timekeeping import local_day_bounds, local_week_bounds, now
 
 bp = Blueprint("field", __name__, url_prefix="/field")
 
@@ -63,11 +63,13 @@ def _form_context(**extra) -> dict:
 @bp.route("")
 @login_required
 def home():
-    """New contact, new incident, today's tally and the referrals waiting."""
+    """New contact, new incident, what I logged today and this week, my referrals waiting
+    (the phone's outbox shows in the sync bar and under "needs attention")."""
     referrals = db.session.execute(service.open_referrals(current_user).limit(5)).scalars()
     return render_template(
         "field/home.html",
-        tally=service.shift_tally(current_user),
+        tally=service.tally(current_user, *local_day_bounds()),
+        week=service.tally(current_user, *local_week_bounds()),
         referrals=list(referrals),
     )
 

@@ -488,9 +488,9 @@ def void_record(user, record, reason: str) -> None:
 # The worker's day
 
 
-def shift_tally(user) -> dict:
-    """What the user logged today (organisation's time zone), counted in SQL."""
-    start, end = local_day_bounds()
+def tally(user, start, end) -> dict:
+    """What the user logged between two moments (e.g. today's or this week's bounds from
+    outreach.timekeeping), counted in SQL."""
     mine_today = (
         Contact.recorded_by_id == user.id,
         Contact.occurred_at >= start,

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from outreach.catalog.models import EquipmentItem
 from outreach.extensions import db
 from outreach.records.models import Contact, Incident, Referral, ReferralStatusChange
+from outreach.timekeeping import local_week_bounds
 from tests.field.html import UNLABELLED_INPUT_TYPES, accessible_name, form_fields, label_of, parse
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -624,3 +625,33 @@ def test_every_field_has_a_label(worker, referral, url):
             assert page.find("label", for_=control.get("id")) is not None, control
     ids = [element["id"] for element in page.iter() if "id" in element.attrs]
     assert len(ids) == len(set(ids))
+
+
+def test_home_shows_this_weeks_tally_beside_todays(app, login_as, make_contact):
+    """This week (Monday to Sunday, organisation's time zone) counts the worker's own records
+    from Monday on; last week's, voided ones and other workers' do not count."""
+    worker = login_as("worker")
+    with app.app_context():
+        monday, _sunday_end = local_week_bounds()
+    zone = ZoneInfo("Europe/Amsterdam")
+    this_week = (monday + timedelta(minutes=1)).astimezone(zone).isoformat()
+    last_week = (monday - timedelta(hours=1)).astimezone(zone).isoformat()
+    kept = make_contact(occurred_at=this_week, referrals=[])
+    voided = make_contact(occurred_at=this_week, referrals=[])
+    answer = worker.sync(
+        contacts=[kept, voided, make_contact(occurred_at=last_week, referrals=[])]
+    ).get_json()
+    assert {result["status"] for result in answer["results"]} == {"created"}
+    assert (
+        worker.post(
+            f"/api/v1/contacts/{voided['id']}/void", json={"reason": "entered twice"}
+        ).status_code
+        == 200
+    )
+    login_as("worker").sync(contacts=[make_contact(occurred_at=this_week, referrals=[])])
+
+    page = parse(worker.get("/field").get_data(as_text=True))
+
+    week = [dd.text for dd in page.one(id="week-tally").find_all("dd")]
+    # contacts, people, syringes given, syringes returned, referrals, incidents
+    assert week == ["1", "1", "20", "15", "0", "0"]
