@@ -39,7 +39,7 @@ class Config:
     # A sync batch of 500 records fits comfortably; anything bigger is refused with 413.
     MAX_CONTENT_LENGTH = 1024 * 1024
 
-    BABEL_DEFAULT_LOCALE = _env("DEFAULT_LANGUAGE", "en")
+    BABEL_DEFAULT_LOCALE = _env("DEFAULT_LANGUAGE", "nl")
     BABEL_DEFAULT_TIMEZONE = OUTREACH_TIMEZONE
     OUTREACH_LANGUAGES = ("en", "nl")
 

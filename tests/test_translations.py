@@ -7,6 +7,7 @@ with the committed `nl/messages.po` compiled into a temporary folder, so nothing
 """
 
 import json
+import os
 import re
 from collections import Counter
 from os.path import relpath
@@ -19,6 +20,7 @@ from babel.messages.pofile import read_po
 from flask_babel import get_babel
 from sqlalchemy import update
 
+from config import Config
 from outreach.auth.models import User
 from outreach.extensions import babel, db
 from tests.conftest import PASSWORD
@@ -225,3 +227,14 @@ def test_the_users_own_language_wins_over_the_browser(app, client, make_user, co
     sign_in(client, username)
 
     assert "Nieuw contact" in page(client, "/field", "en")
+
+
+def test_without_a_choice_the_organisations_default_is_dutch(app, client, compiled_dutch):
+    assert os.environ.get("OUTREACH_DEFAULT_LANGUAGE", "nl") == Config.BABEL_DEFAULT_LOCALE
+    app.config["BABEL_DEFAULT_LOCALE"] = "nl"  # the tests run with English
+
+    neither = client.get("/login").get_data(as_text=True)  # no Accept-Language at all
+    other = page(client, "/login", "de-DE,de;q=0.9")  # a language Outreach does not speak
+
+    assert "<h1>Inloggen</h1>" in neither
+    assert "<h1>Inloggen</h1>" in other
