@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from outreach.library_messages import translated
+
 log = logging.getLogger(__name__)
 
 
@@ -76,12 +78,13 @@ HTTP_MESSAGES = {
 
 
 def plain(messages):
-    """Field messages with every (possibly lazy, translatable) string made a plain str."""
+    """Field messages with every (possibly lazy, translatable) string made a plain str, and
+    marshmallow's own messages in the reader's language."""
     if isinstance(messages, dict):
         return {str(key): plain(value) for key, value in messages.items()}
     if isinstance(messages, list | tuple):
         return [plain(value) for value in messages]
-    return str(messages)
+    return translated(str(messages))
 
 
 def error_response(status_code: int, message: str | None = None, errors: dict | None = None):

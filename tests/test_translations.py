@@ -21,6 +21,7 @@ from flask_babel import get_babel
 from sqlalchemy import update
 
 from config import Config
+from outreach import library_messages
 from outreach.auth.models import User
 from outreach.extensions import babel, db
 from tests.conftest import PASSWORD
@@ -238,3 +239,34 @@ def test_without_a_choice_the_organisations_default_is_dutch(app, client, compil
 
     assert "<h1>Inloggen</h1>" in neither
     assert "<h1>Inloggen</h1>" in other
+
+
+def test_the_librarys_own_messages_come_in_the_readers_language(login_as, compiled_dutch):
+    """marshmallow writes its messages in English; the API and the forms give them in Dutch."""
+    worker = login_as("worker")
+    contact = {"id": "not-an-id", "occurred_at": "yesterday", "site": "AMS-DCR1"}
+
+    response = worker.post(
+        "/api/v1/sync", json={"contacts": [contact]}, headers={"Accept-Language": "nl"}
+    )
+
+    [result] = response.get_json()["results"]
+    assert result["status"] == "rejected"
+    assert result["errors"]["kind"] == ["Dit veld is verplicht."]
+    assert result["errors"]["id"] == ["Geen geldige UUID."]
+    english = worker.post("/api/v1/sync", json={"contacts": [contact]}).get_json()
+    assert english["results"][0]["errors"]["kind"] == ["Missing data for required field."]
+
+
+@pytest.mark.parametrize(
+    ("english", "dutch"),
+    [
+        ("Length must be between 4 and 20.", "De lengte moet tussen 4 en 20 liggen."),
+        ("Must be one of: f, m, x.", "Moet een van deze zijn: f, m, x."),
+        ("Must be less than or equal to 500.", "Moet hoogstens 500 zijn."),
+        ("A message of our own.", "A message of our own."),
+    ],
+)
+def test_library_messages_keep_their_values(app, compiled_dutch, english, dutch):
+    with app.test_request_context(headers={"Accept-Language": "nl"}):
+        assert library_messages.translated(english) == dutch

@@ -7,6 +7,7 @@ dicts a device would send, so the form and the API load through the same schemas
 import uuid
 from datetime import datetime, timedelta, timezone
 
+from outreach.library_messages import translated
 from outreach.timekeeping import now, organisation_zone
 
 
@@ -120,4 +121,4 @@ def _messages(value) -> list[str]:
         return [message for nested in value.values() for message in _messages(nested)]
     if isinstance(value, list):
         return [message for nested in value for message in _messages(nested)]
-    return [str(value)]
+    return [translated(str(value))]
