@@ -4,6 +4,7 @@ PY := $(VENV)/bin/python
 FLASK := FLASK_APP=outreach $(VENV)/bin/flask
 PORT ?= 5000
 PYTHON ?= python3
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
 
 .PHONY: run install install-test test test-sqlite test-postgresql lint bench load screenshots translations messages db-upgrade demo clean
 
@@ -23,7 +24,11 @@ $(VENV)/.installed-load: $(VENV)/.installed
 
 install: $(VENV)/.installed translations
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test $(AXE)
+
+# axe-core, from the npm registry, for the browser tests' accessibility checks only.
+$(AXE):
+	npm install --no-save --silent --prefix .cache/axe axe-core@4
 
 # Flask-Babel reads compiled catalogs (*.mo, not committed) made from the committed *.po files;
 # without them every page is in English.
