@@ -94,9 +94,10 @@ load: $(VENV)/.installed-load
 
 # The README's screenshots, taken by the browser tests and copied into docs/screenshots/.
 screenshots: install-test
-	$(PY) -m pytest -q tests/browser/test_reports.py
+	$(PY) -m pytest -q tests/browser/test_reports.py tests/browser/test_accessibility.py
 	mkdir -p docs/screenshots
 	cp test-artifacts/dashboard.png docs/screenshots/dashboard.png
+	cp test-artifacts/contact-form-nl.png docs/screenshots/contact-form-nl.png
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache *.egg-info
