@@ -153,11 +153,11 @@ def make_user(app):
 class ApiClient:
     """A test client signed in through the JSON API, sending the CSRF token it was given."""
 
-    def __init__(self, client, username):
+    def __init__(self, client, username, password=PASSWORD):
         self.client = client
         self.username = username
         response = client.post(
-            "/api/v1/auth/login", json={"username": username, "password": PASSWORD}
+            "/api/v1/auth/login", json={"username": username, "password": password}
         )
         assert response.status_code == 200, response.get_json()
         self.csrf_token = response.get_json()["csrf_token"]

@@ -145,6 +145,10 @@ RULES: dict[tuple[str, str], Access] = {
     ("admin.users", "GET"): ADMIN_PAGE,
     ("admin.set_user_active", "POST"): ADMIN_FORM_POST,
     ("admin.revoke_user_sessions", "POST"): ADMIN_FORM_POST,
+    ("admin.new_user", "GET"): ADMIN_PAGE,
+    ("admin.new_user", "POST"): ADMIN_FORM_POST,
+    ("admin.edit_user", "GET"): ADMIN_PAGE,
+    ("admin.edit_user", "POST"): ADMIN_FORM_POST,
     # Public
     ("api-docs.openapi_json", "GET"): PUBLIC,
     ("health.healthz", "GET"): PUBLIC,
@@ -321,6 +325,13 @@ def calls(
         ),
         ("admin.set_user_active", "POST"): Call({"user_id": managed_user_id}, form={"active": "0"}),
         ("admin.revoke_user_sessions", "POST"): Call({"user_id": managed_user_id}),
+        ("admin.edit_user", "GET"): Call({"user_id": managed_user_id}),
+        ("admin.edit_user", "POST"): Call(
+            {"user_id": managed_user_id}, form={"role": "worker", "sites": HOME_SITE}
+        ),
+        ("admin.new_user", "POST"): Call(
+            form={"username": "", "password": "", "role": "worker"}  # refused as invalid
+        ),
         ("static", "GET"): Call({"filename": "css/app.css"}),
     }
 

@@ -1,18 +1,20 @@
-"""Administration pages (admins only): `/admin/users` (deactivate, sign out everywhere) and
-`/admin/audit`, the audit log to read and filter."""
+"""Administration pages (admins only): `/admin/users` (create, change role and sites, reset a
+password, deactivate, sign out everywhere) and `/admin/audit`, the audit log to read and filter."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from outreach.audit.service import ACTIONS, find_events
 from outreach.auth import service as accounts
 from outreach.auth.access import roles_required
 from outreach.auth.models import User
+from outreach.catalog.models import Site
 from outreach.catalog.vocabulary import ROLES
-from outreach.errors import InvalidInput, NotFound
+from outreach.errors import InvalidInput, NotFound, plain
 from outreach.extensions import db
 from outreach.fields import Text
 
@@ -106,4 +108,73 @@ def revoke_user_sessions(user_id):
     accounts.revoke_sessions(user, current_user)
     db.session.commit()
     flash(_("%(name)s is signed out on every device.", name=user.username), "info")
+    return redirect(url_for("admin.users"))
+
+
+def _user_form(user=None, values=None, errors=None, status=200):
+    """The form to create a user (`user` None) or change one."""
+    if values is None:
+        values = MultiDict(
+            [("role", user.role), *(("sites", site.code) for site in user.sites)]
+            if user
+            else [("role", "worker")]
+        )
+    sites = db.session.execute(select(Site).order_by(Site.code)).scalars()
+    page = render_template(
+        "admin/user_form.html",
+        user=user,
+        values=values,
+        errors=errors or {},
+        roles=ROLES,
+        sites=[(site.code, f"{site.name} ({site.code})") for site in sites],
+    )
+    return page, status
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required("admin")
+def new_user():
+    """A new account with a role, sites and a first password."""
+    if request.method == "GET":
+        return _user_form()
+    form = request.form
+    try:
+        user = accounts.create_user(
+            form.get("username", ""),
+            form.get("password", ""),
+            form.get("role", ""),
+            form.getlist("sites"),
+            actor=current_user,
+        )
+    except InvalidInput as exc:
+        db.session.rollback()
+        return _user_form(values=form, errors=plain(exc.errors), status=422)
+    db.session.commit()
+    flash(_("%(name)s can sign in now.", name=user.username), "info")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@roles_required("admin")
+def edit_user(user_id):
+    """Change a user's role and sites; a new password, if typed, signs them out everywhere."""
+    user = _user(user_id)
+    if request.method == "GET":
+        return _user_form(user)
+    form = request.form
+    errors = {}
+    try:
+        accounts.change_user(user, form.get("role", ""), form.getlist("sites"), current_user)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    if form.get("password"):
+        try:
+            accounts.reset_password(user, form["password"], current_user)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+    if errors:
+        db.session.rollback()
+        return _user_form(_user(user_id), values=form, errors=plain(errors), status=422)
+    db.session.commit()
+    flash(_("%(name)s is saved.", name=user.username), "info")
     return redirect(url_for("admin.users"))

@@ -78,10 +78,11 @@ def create_user(
         errors["username"] = [_("This username is taken.")]
     if role not in ROLES:
         errors["role"] = [_("Unknown role.")]
-    sites = list(db.session.execute(select(Site).where(Site.code.in_(site_codes))).scalars())
-    missing = set(site_codes) - {site.code for site in sites}
-    if missing:
-        errors["sites"] = [_("Unknown site: %(codes)s.", codes=", ".join(sorted(missing)))]
+    sites = []
+    try:
+        sites = _sites_with_codes(site_codes)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
     if check_rules:
         try:
             check_password_rules(password, username)
@@ -151,6 +152,44 @@ def load_user(session_id: str) -> User | None:
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
+
+
+def _sites_with_codes(site_codes) -> list[Site]:
+    """The sites of these codes; InvalidInput (field `sites`) naming any unknown code."""
+    sites = list(db.session.execute(select(Site).where(Site.code.in_(site_codes))).scalars())
+    missing = set(site_codes) - {site.code for site in sites}
+    if missing:
+        raise InvalidInput(
+            errors={"sites": [_("Unknown site: %(codes)s.", codes=", ".join(sorted(missing)))]}
+        )
+    return sites
+
+
+def change_user(user, role: str, site_codes, actor) -> None:
+    """Give a user another role or other sites (audited); the next request uses them."""
+    if role not in ROLES:
+        raise InvalidInput(errors={"role": [_("Unknown role.")]})
+    if user.id == actor.id and role != user.role:
+        raise InvalidInput(errors={"role": [_("You cannot change your own role.")]})
+    sites = _sites_with_codes(site_codes)
+    before = (user.role, sorted(site.code for site in user.sites))
+    user.role, user.sites = role, sites
+    after = (role, sorted(site.code for site in sites))
+    if after != before:
+        record_event(
+            "user_changed",
+            actor,
+            target=f"user:{user.username}",
+            detail=f"role {role}; sites {', '.join(after[1]) or '-'}",
+        )
+
+
+def reset_password(user, password: str, actor) -> None:
+    """Set a new password (the rules apply) and sign the user out everywhere (audited)."""
+    check_password_rules(password, user.username)
+    user.password_hash = generate_password_hash(password)
+    user.session_version += 1
+    record_event("password_reset", actor, target=f"user:{user.username}")
 
 
 def revoke_sessions(user, actor) -> None:
