@@ -1,5 +1,5 @@
-"""Flask commands: `create-user`, `seed-catalog`, `demo-data`, `rebuild-rollups`, `purge`,
-`backup`, `restore`."""
+"""Flask commands: `create-user`, `create-site`, `seed-catalog`, `demo-data`,
+`rebuild-rollups`, `purge`, `backup`, `restore`."""
 
 import re
 import time
@@ -10,7 +10,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from outreach import backups, demo
-from outreach.catalog.vocabulary import ROLES
+from outreach.catalog.service import create_site
+from outreach.catalog.vocabulary import ROLES, SITE_KINDS
 from outreach.errors import InvalidInput
 from outreach.extensions import db
 from outreach.records.models import Contact
@@ -22,6 +23,7 @@ from outreach.volume import checkpoint, seed_volume
 def register(app) -> None:
     app.cli.add_command(rebuild_rollups_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(create_site_command)
     app.cli.add_command(seed_catalog_command)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(purge_command)
@@ -47,6 +49,24 @@ def create_user_command(username, role, sites, password):
         raise SystemExit(1) from None
     db.session.commit()
     click.echo(f"Created {role} {username}.")
+
+
+@click.command("create-site")
+@click.argument("code")
+@click.option("--name", required=True, help="What staff call it, e.g. 'DCR Amsterdam'.")
+@click.option("--kind", type=click.Choice(list(SITE_KINDS)), required=True)
+@click.option("--city", default="")
+@with_appcontext
+def create_site_command(code, name, kind, city):
+    """Create a site (code such as AMS-DCR1, stable: records and exports name it)."""
+    try:
+        create_site(code, name, kind, city)
+    except InvalidInput as exc:
+        for field, messages in exc.errors.items():
+            click.echo(f"{field}: {' '.join(str(m) for m in messages)}", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    click.echo(f"Created site {code.strip().upper()}.")
 
 
 @click.command("seed-catalog")

@@ -2,9 +2,11 @@
 
 from functools import partial
 
+import pytest
 from sqlalchemy import func, select
 
 from outreach import demo
+from outreach.audit.models import AuditEvent
 from outreach.auth.models import User
 from outreach.catalog.models import EquipmentItem, Site
 from outreach.extensions import db
@@ -133,3 +135,65 @@ def test_demo_data_bulk_volume_keeps_the_reports_exact(app, monkeypatch):
         for model, rows in kept.items():
             assert rows == rollup_rows(model), model.__tablename__
         assert first_contacts == rollup_rows(Client)
+
+
+def test_create_site_makes_a_site_workers_can_be_given(app):
+    runner = app.test_cli_runner()
+
+    result = runner.invoke(
+        args=[
+            "create-site",
+            "utr-nsp2",
+            "--name",
+            "Utrecht NSP",
+            "--kind",
+            "pharmacy",
+            "--city",
+            "Utrecht",
+        ]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Created site UTR-NSP2." in result.output
+    made = runner.invoke(
+        args=["create-user", "els", "--site", "UTR-NSP2", "--password", "a long enough secret"]
+    )
+    assert made.exit_code == 0, made.output
+    with app.app_context():
+        site = db.session.execute(select(Site).where(Site.code == "UTR-NSP2")).scalar_one()
+        assert (site.name, site.kind, site.city, site.active) == (
+            "Utrecht NSP",
+            "pharmacy",
+            "Utrecht",
+            True,
+        )
+        event = db.session.execute(
+            select(AuditEvent).where(AuditEvent.action == "site_changed")
+        ).scalar_one()
+        assert event.target == "site:UTR-NSP2"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["AMS-DCR1", "--name", "Again", "--kind", "dcr"], "code: This site code is taken."),
+        (["A", "--name", "Short", "--kind", "dcr"], "code: A site code has 2 to 40"),
+        (["AMS DCR", "--name", "Space", "--kind", "dcr"], "code: A site code has 2 to 40"),
+        (["NEW-1", "--name", " ", "--kind", "dcr"], "name: A site name has 1 to 120"),
+    ],
+)
+def test_create_site_refuses_bad_input_with_a_message(app, args, message):
+    result = app.test_cli_runner().invoke(args=["create-site", *args])
+
+    assert result.exit_code != 0
+    assert message in result.output
+    assert count(app, Site) == 3
+
+
+def test_create_site_refuses_an_unknown_kind(app):
+    result = app.test_cli_runner().invoke(
+        args=["create-site", "NEW-1", "--name", "X", "--kind", "bar"]
+    )
+
+    assert result.exit_code != 0
+    assert "Invalid value for '--kind'" in result.output

@@ -2,13 +2,18 @@
 
 import hashlib
 import json
+import re
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from outreach.audit.service import record_event
 from outreach.catalog import vocabulary
 from outreach.catalog.models import EquipmentItem, ReferralType, Site
+from outreach.errors import InvalidInput
 from outreach.extensions import db
+from outreach.fields import has_control_characters
 
 
 def sites_for(user) -> list[Site]:
@@ -106,3 +111,29 @@ def catalog_for(user) -> dict:
     digest = hashlib.sha256(json.dumps(bundle, sort_keys=True).encode()).hexdigest()
     bundle["version"] = digest[:16]
     return bundle
+
+
+SITE_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,39}")
+
+
+def create_site(code: str, name: str, kind: str, city: str = "", actor=None) -> Site:
+    """A new site (audited); InvalidInput with field messages for a bad or taken code."""
+    code, name, city = code.strip().upper(), name.strip(), city.strip()
+    errors = {}
+    if not SITE_CODE.fullmatch(code):
+        errors["code"] = [_("A site code has 2 to 40 letters, digits and dashes, e.g. AMS-DCR1.")]
+    elif db.session.execute(select(Site.id).where(Site.code == code)).first():
+        errors["code"] = [_("This site code is taken.")]
+    if not 1 <= len(name) <= 120 or has_control_characters(name):
+        errors["name"] = [_("A site name has 1 to 120 characters.")]
+    if kind not in vocabulary.SITE_KINDS:
+        errors["kind"] = [_("Unknown kind of site.")]
+    if len(city) > 80 or has_control_characters(city):
+        errors["city"] = [_("A city has at most 80 characters.")]
+    if errors:
+        raise InvalidInput(errors=errors)
+    site = Site(code=code, name=name, kind=kind, city=city)
+    db.session.add(site)
+    db.session.flush()
+    record_event("site_changed", actor, target=f"site:{code}", detail=f"created: {name}; {kind}")
+    return site
