@@ -109,6 +109,7 @@ RULES: dict[tuple[str, str], Access] = {
     ("auth.login", "POST"): Access(GO_HOME, GO_HOME, GO_HOME, GO_HOME, GO_HOME, GO_HOME),
     ("auth.logout", "GET"): SIGNED_IN_PAGE,
     ("auth.logout", "POST"): Access(TO_LOGIN, TO_LOGIN, TO_LOGIN, TO_LOGIN, TO_LOGIN, TO_LOGIN),
+    ("auth.set_language", "POST"): SIGNED_IN_FORM_POST,
     # Sign-in API
     ("auth_api.login", "POST"): PUBLIC,
     ("auth_api.logout", "POST"): Access(

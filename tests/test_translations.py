@@ -270,3 +270,22 @@ def test_the_librarys_own_messages_come_in_the_readers_language(login_as, compil
 def test_library_messages_keep_their_values(app, compiled_dutch, english, dutch):
     with app.test_request_context(headers={"Accept-Language": "nl"}):
         assert library_messages.translated(english) == dutch
+
+
+def test_a_user_chooses_their_own_language_on_the_home_page(app, client, make_user, compiled_dutch):
+    username = make_user("worker")
+    sign_in(client, username)
+    token = client.get("/api/v1/me").get_json()["csrf_token"]
+
+    chosen = client.post("/account/language", data={"csrf_token": token, "language": "nl"})
+
+    assert chosen.status_code == 302
+    assert chosen.headers["Location"].endswith("/field")
+    home = page(client, "/field", "en")  # the browser asks for English
+    assert "Nieuw contact" in home
+    assert '<option value="nl" lang="nl" selected>' in home
+
+    client.post("/account/language", data={"csrf_token": token, "language": ""})
+    assert "New contact" in page(client, "/field", "en")
+    refused = client.post("/account/language", data={"csrf_token": token, "language": "fr"})
+    assert refused.status_code == 422

@@ -1,6 +1,6 @@
 """Accounts and sign-in: password hashing, authentication, sessions, revocation."""
 
-from flask import g, session
+from flask import current_app, g, session
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from flask_wtf.csrf import generate_csrf
@@ -203,3 +203,10 @@ def set_active(user, active: bool, actor) -> None:
     record_event(
         "user_activated" if active else "user_deactivated", actor, target=f"user:{user.username}"
     )
+
+
+def set_language(user, language: str) -> None:
+    """The user's own language ("nl", "en"), or "" to follow the browser."""
+    if language not in ("", *current_app.config["OUTREACH_LANGUAGES"]):
+        raise InvalidInput(errors={"language": [_("Unknown language.")]})
+    user.language = language or None

@@ -1,10 +1,11 @@
-"""Sign-in pages: `/login`, `/logout`, and `/` sending each user to their home."""
+"""Sign-in pages: `/login`, `/logout`, `/` sending each user to their home, and
+`/account/language`, the user's own choice of language."""
 
 from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from outreach.auth import service
 from outreach.auth.limits import login_limits
@@ -67,3 +68,12 @@ def logout():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     return render_template("auth/logout.html")
+
+
+@bp.route("/account/language", methods=["POST"])
+@login_required
+def set_language():
+    """Choose Dutch, English, or whatever the browser asks for; back to the page it came from."""
+    service.set_language(current_user, request.form.get("language", ""))
+    db.session.commit()
+    return redirect(_safe_next(request.form.get("next")) or url_for("field.home"))
