@@ -31,6 +31,13 @@ def register(app) -> None:
     app.cli.add_command(restore_command)
 
 
+def _refuse(exc: InvalidInput):
+    """Say what is wrong with each field, and stop with exit code 1."""
+    for field, messages in exc.errors.items():
+        click.echo(f"{field}: {' '.join(str(m) for m in messages)}", err=True)
+    raise SystemExit(1) from None
+
+
 @click.command("create-user")
 @click.argument("username")
 @click.option("--role", type=click.Choice(list(ROLES)), default="worker", show_default=True)
@@ -44,9 +51,7 @@ def create_user_command(username, role, sites, password):
     try:
         create_user(username, password, role, list(sites))
     except InvalidInput as exc:
-        for field, messages in exc.errors.items():
-            click.echo(f"{field}: {' '.join(str(m) for m in messages)}", err=True)
-        raise SystemExit(1) from None
+        _refuse(exc)
     db.session.commit()
     click.echo(f"Created {role} {username}.")
 
@@ -62,9 +67,7 @@ def create_site_command(code, name, kind, city):
     try:
         create_site(code, name, kind, city)
     except InvalidInput as exc:
-        for field, messages in exc.errors.items():
-            click.echo(f"{field}: {' '.join(str(m) for m in messages)}", err=True)
-        raise SystemExit(1) from None
+        _refuse(exc)
     db.session.commit()
     click.echo(f"Created site {code.strip().upper()}.")
 
