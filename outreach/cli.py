@@ -155,7 +155,7 @@ def purge_command(before, yes):
             abort=True,
         )
     try:
-        removed = purge(before)
+        before, removed = purge(before)
     except RetentionError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()

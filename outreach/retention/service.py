@@ -35,9 +35,10 @@ def default_cutoff(retention_months: int) -> str:
     return shift_month(month_of(now()), -retention_months)
 
 
-def purge(before: str) -> dict:
-    """Remove the contact-level records of every month before `before`; returns the counts
-    removed. The caller commits (in one transaction with the aggregates and the audit event)."""
+def purge(before: str) -> tuple[str, dict]:
+    """Remove the contact-level records of every month before `before` (or before an earlier
+    purge's month, if that is later); returns that month and the counts removed. The caller
+    commits (in one transaction with the aggregates and the audit event)."""
     if before > month_of(now()):
         raise RetentionError(f"{before} has not begun: only past months can be purged.")
     # Never back: records that arrived late for months purged before are counted already.
@@ -68,7 +69,7 @@ def purge(before: str) -> dict:
         target=f"before {before}",
         detail=", ".join(f"{count} {name}" for name, count in counted.items()),
     )
-    return counted
+    return before, counted
 
 
 def _count(model, condition) -> int:
