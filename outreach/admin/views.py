@@ -3,8 +3,9 @@ password, deactivate, sign out everywhere) and `/admin/audit`, the audit log to 
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -24,7 +25,13 @@ EVENTS_PER_PAGE = 50
 
 
 class AuditFilter(Schema):
-    action = fields.String(load_default=None, validate=validate.OneOf(list(ACTIONS)))
+    class Meta:
+        unknown = EXCLUDE  # a stray query parameter is not the reader's mistake
+
+    action = fields.String(
+        load_default=None,
+        validate=validate.OneOf(list(ACTIONS), error=_l("Choose an action from the list.")),
+    )
     actor = Text(load_default=None, validate=validate.Length(max=60))
     date_from = fields.Date(data_key="from", load_default=None)
     date_to = fields.Date(data_key="to", load_default=None)
@@ -45,7 +52,7 @@ def audit():
     try:
         chosen = AuditFilter().load(typed)
     except ValidationError as exc:
-        errors = exc.messages
+        errors = plain(exc.messages)  # marshmallow's own messages in the reader's language
         chosen = AuditFilter().load({})
     events = db.paginate(
         find_events(chosen["action"], chosen["actor"], chosen["date_from"], chosen["date_to"]),

@@ -92,15 +92,15 @@ def test_filters_by_action_user_and_dates(app, make_user):
 
 
 @pytest.mark.parametrize(
-    ("query", "field"),
+    ("query", "field", "message"),
     [
-        ({"from": "yesterday"}, "from"),
-        ({"action": "delete_everything"}, "action"),
-        ({"from": "2026-05-02", "to": "2026-05-01"}, "to"),
-        ({"page": "0"}, "page"),
+        ({"from": "yesterday"}, "from", "Not a valid date."),
+        ({"action": "delete_everything"}, "action", "Choose an action from the list."),
+        ({"from": "2026-05-02", "to": "2026-05-01"}, "to", "The last day comes before the first."),
+        ({"page": "0"}, "page", None),
     ],
 )
-def test_a_bad_filter_is_a_readable_form_error(app, make_user, query, field):
+def test_a_bad_filter_is_a_readable_form_error(app, make_user, query, field, message):
     client, _admin = signed_in(app, make_user)
 
     response = client.get("/admin/audit", query_string=query)
@@ -111,7 +111,13 @@ def test_a_bad_filter_is_a_readable_form_error(app, make_user, query, field):
     if field != "page":
         control = page.find(name=field)
         assert control.get("aria-invalid") == "true"
-        assert page.one(id=control["aria-describedby"]).text
+        assert page.one(id=control["aria-describedby"]).text == message
+
+
+def test_a_stray_query_parameter_is_ignored(app, make_user):
+    client, _admin = signed_in(app, make_user)
+
+    assert client.get("/admin/audit", query_string={"utm_source": "mail"}).status_code == 200
 
 
 def test_many_entries_come_in_pages(app, make_user):
