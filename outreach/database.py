@@ -1,4 +1,5 @@
-"""Declarative base with a naming convention, and the column types every domain shares."""
+"""Declarative base with a naming convention, the column types every domain shares, and a
+fast bulk insert."""
 
 from datetime import UTC, datetime
 
@@ -71,3 +72,22 @@ def configure_sqlite(engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_many(session, table, rows: list[dict]) -> None:
+    """Insert rows through the driver's executemany, each value converted by its column's type
+    first: SQLAlchemy's own handling of each row's parameters costs as much as SQLite's insert."""
+    connection = session.connection()
+    dialect = connection.dialect
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(rows[0]))
+    names = compiled.positiontup or list(rows[0])  # positional (SQLite) or named (psycopg)
+    convert = [
+        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names
+    ]
+    if compiled.positiontup:
+        values = [tuple(to(row[name]) if to else row[name] for name, to in convert) for row in rows]
+    else:
+        values = [
+            {name: to(row[name]) if to else row[name] for name, to in convert} for row in rows
+        ]
+    connection.exec_driver_sql(str(compiled), values)

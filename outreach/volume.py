@@ -17,6 +17,7 @@ from outreach.catalog.models import Site
 from outreach.catalog.vocabulary import FLAGS, SITE_KINDS
 from outreach.clients.models import Client
 from outreach.clients.service import alias_for, client_key
+from outreach.database import insert_many
 from outreach.extensions import db
 from outreach.records.models import Contact, ContactItem, Incident, Referral
 from outreach.records.service import load_codebook
@@ -27,25 +28,6 @@ BATCH = 20_000
 INJECTING = ("syringe_1ml", "needle", "swab", "water_ampoule", "cooker", "filter")
 SMOKING = ("foil", "crack_pipe")
 KIND_OF_CONTACT = {"dcr": "dcr_visit", "outreach": "street_outreach", "pharmacy": "pharmacy"}
-
-
-def insert_many(table, rows: list[dict]) -> None:
-    """Insert rows through the driver's executemany, each value converted by its column's type
-    first: SQLAlchemy's own handling of each row's parameters costs as much as SQLite's insert."""
-    connection = db.session.connection()
-    dialect = connection.dialect
-    compiled = table.insert().compile(dialect=dialect, column_keys=list(rows[0]))
-    names = compiled.positiontup or list(rows[0])  # positional (SQLite) or named (psycopg)
-    convert = [
-        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names
-    ]
-    if compiled.positiontup:
-        values = [tuple(to(row[name]) if to else row[name] for name, to in convert) for row in rows]
-    else:
-        values = [
-            {name: to(row[name]) if to else row[name] for name, to in convert} for row in rows
-        ]
-    connection.exec_driver_sql(str(compiled), values)
 
 
 def _sites(count: int) -> list[Site]:
@@ -77,7 +59,7 @@ def _clients(rng: random.Random, count: int, since) -> dict[int, SimpleNamespace
             }
         )
     for start in range(0, len(rows), BATCH):
-        insert_many(Client.__table__, rows[start : start + BATCH])
+        insert_many(db.session, Client.__table__, rows[start : start + BATCH])
     return {
         row["id"]: SimpleNamespace(gender=row["gender"], birth_year=row["birth_year"])
         for row in rows
@@ -178,13 +160,14 @@ class _Generator:
 
     def count(self, row: dict, items: list[dict], referrals: list[dict]) -> None:
         """Count a contact into the roll-ups, as the services count a stored one."""
-        contact = SimpleNamespace(
-            **row,
-            items=[SimpleNamespace(**item) for item in items],
-            referrals=[SimpleNamespace(**referral) for referral in referrals],
-            client=self.clients.get(row["client_id"]),
+        rollups.count_contact_rows(
+            row,
+            items,
+            referrals,
+            self.clients.get(row["client_id"]),
+            self.item_codes,
+            self.type_codes,
         )
-        rollups.count_contact(contact, self.item_codes, self.type_codes)
 
 
 def seed_volume(contacts: int, months: int = 24, sites: int = 30, seed: int = 7) -> dict:
@@ -228,7 +211,7 @@ def seed_volume(contacts: int, months: int = 24, sites: int = 30, seed: int = 7)
                 rollups.count_incident(SimpleNamespace(**incident))
         for model, batch_rows in rows.items():
             if batch_rows:
-                insert_many(model.__table__, batch_rows)
+                insert_many(db.session, model.__table__, batch_rows)
         rollups.write_pending(db.session)
         for name, model in (
             ("contacts", Contact),

@@ -4,12 +4,13 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import inspect, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from outreach.clients.models import Client
 from outreach.extensions import db
@@ -70,52 +71,100 @@ def find_or_create_client(
 ) -> Client:
     """The client with this key, created on first sight; gender and birth year kept up to date.
 
-    Safe when two requests create the same client at once: the unique key decides. `known`
-    holds clients looked up beforehand by key (None: there was none then); it saves the query,
-    and the client found or created goes into it.
+    `known` holds clients looked up beforehand by key (None: there was none then); it saves the
+    query, and the client found or created goes into it.
     """
-    client = _known(key, known)
-    if client is _NOT_KNOWN:
-        client = db.session.execute(select(Client).where(Client.key == key)).scalar_one_or_none()
-    client = _find_or_create(client, key, seen_at, gender, birth_year)
-    if known is not None:
-        known[key] = client
-    return client
+    known = {} if known is None else known
+    return find_or_create_clients([Sighting(key, seen_at, gender, birth_year)], known)[key]
+
+
+@dataclass
+class Sighting:
+    """A client seen at a contact: when, and the gender and birth year given then (if any)."""
+
+    key: str
+    seen_at: datetime
+    gender: str | None = None
+    birth_year: int | None = None
+
+
+def find_or_create_clients(sightings: list[Sighting], known: dict) -> dict[str, Client]:
+    """The clients of these sightings by key: those not stored are created in one statement,
+    and each is brought up to date (the latest gender and birth year given, the earliest time
+    seen), as if the sightings came one by one in this order.
+
+    `known` holds clients looked up beforehand by key (None: there was none then; a key not in
+    it is looked up now); the clients found or created go into it. Safe when two requests
+    create the same client at once: the unique key decides, and new clients are inserted in key
+    order, so two requests wait for each other rather than deadlock.
+    """
+    latest = {}
+    for sighting in sightings:
+        earlier = latest.get(sighting.key)
+        if earlier is not None:
+            sighting = Sighting(
+                sighting.key,
+                min(earlier.seen_at, sighting.seen_at),
+                sighting.gender or earlier.gender,
+                sighting.birth_year or earlier.birth_year,
+            )
+        latest[sighting.key] = sighting
+    clients = {key: _known(key, known) for key in latest}
+    unknown = [key for key, client in clients.items() if client is _NOT_KNOWN]
+    if unknown:
+        clients.update(dict.fromkeys(unknown))
+        found = db.session.execute(select(Client).where(Client.key.in_(unknown))).scalars()
+        clients.update({client.key: client for client in found})
+    new = sorted(key for key, client in clients.items() if client is None)
+    if new:
+        clients.update(_insert_clients([latest[key] for key in new]))
+    for key, sighting in latest.items():
+        _bring_up_to_date(clients[key], sighting)
+    known.update(clients)
+    return clients
 
 
 _NOT_KNOWN = object()
 
 
-def _known(key: str, known: dict | None):
+def _known(key: str, known: dict):
     """The client of `known`, while it is in the session (a rolled-back savepoint that created
     it takes it out), or _NOT_KNOWN."""
-    client = (known or {}).get(key, _NOT_KNOWN)
+    client = known.get(key, _NOT_KNOWN)
     if client is None or (client is not _NOT_KNOWN and inspect(client).persistent):
         return client
     return _NOT_KNOWN
 
 
-def _find_or_create(client, key, seen_at, gender, birth_year) -> Client:
-    """Create the client when `client` (what a lookup found) is None, else bring it up to date."""
-    if client is None:
-        try:
-            with db.session.begin_nested():
-                client = Client(
-                    key=key,
-                    alias=alias_for(key),
-                    gender=gender,
-                    birth_year=birth_year,
-                    first_seen_at=seen_at,
-                )
-                db.session.add(client)
-        except IntegrityError:
-            client = db.session.execute(select(Client).where(Client.key == key)).scalar_one()
-        else:
-            return client
+def _insert_clients(sightings: list[Sighting]) -> dict[str, Client]:
+    """Insert the clients of these sightings (in the order given), skipping any that a
+    concurrent request inserted meanwhile; answers them all, loaded."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(Client).on_conflict_do_nothing(index_elements=["key"]),
+        [
+            {
+                "key": sighting.key,
+                "alias": alias_for(sighting.key),
+                "gender": sighting.gender,
+                "birth_year": sighting.birth_year,
+                "first_seen_at": sighting.seen_at,
+            }
+            for sighting in sightings
+        ],
+    )
+    keys = [sighting.key for sighting in sightings]
+    found = db.session.execute(select(Client).where(Client.key.in_(keys))).scalars()
+    return {client.key: client for client in found}
+
+
+def _bring_up_to_date(client: Client, sighting: Sighting) -> None:
+    """Take the sighting's gender and birth year, when given, and its time if earlier."""
+    gender, birth_year = sighting.gender, sighting.birth_year
     if (gender and gender != client.gender) or (birth_year and birth_year != client.birth_year):
         client.gender = gender or client.gender
         client.birth_year = birth_year or client.birth_year
         client_details_changed(client)
-    if seen_at < client.first_seen_at:
-        client.first_seen_at = seen_at
-    return client
+    if sighting.seen_at < client.first_seen_at:
+        client.first_seen_at = sighting.seen_at

@@ -98,9 +98,10 @@ class ReferralIn(Schema):
     referred_to = Text(load_default="", validate=validate.Length(max=120))
 
 
-def unique_values(values: list, what: str) -> None:
+def unique_values(values: list, what) -> None:
+    """`what` names the values, e.g. _l("flag"); translated only when there is an error."""
     if len(set(values)) != len(values):
-        raise ValidationError(str(_l("The same {what} is listed twice.")).format(what=what))
+        raise ValidationError(str(_l("The same {what} is listed twice.")).format(what=str(what)))
 
 
 class ContactIn(Schema):
@@ -142,23 +143,23 @@ class ContactIn(Schema):
 
     @validates("flags")
     def check_flags(self, value, **kwargs):
-        unique_values(value, str(_l("flag")))
+        unique_values(value, _l("flag"))
 
     @validates("substances")
     def check_substances(self, value, **kwargs):
-        unique_values(value, str(_l("substance")))
+        unique_values(value, _l("substance"))
 
     @validates("items")
     def check_items(self, value, **kwargs):
         # Also called with the valid part of a list whose other elements failed to load.
-        unique_values([item["code"] for item in value if "code" in item], str(_l("item")))
+        unique_values([item["code"] for item in value if "code" in item], _l("item"))
 
     @validates("referrals")
     def check_referrals(self, value, **kwargs):
         ids = [referral["id"] for referral in value if "id" in referral]
-        unique_values(ids, str(_l("referral id")))
+        unique_values(ids, _l("referral id"))
         types = [referral["type"] for referral in value if "type" in referral]
-        unique_values(types, str(_l("referral type")))
+        unique_values(types, _l("referral type"))
 
     @validates_schema
     def check_client_details(self, data, **kwargs):

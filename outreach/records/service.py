@@ -11,6 +11,7 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -22,7 +23,14 @@ from outreach.audit.service import record_event
 from outreach.catalog.models import EquipmentItem, ReferralType, Site
 from outreach.catalog.vocabulary import FLAGS
 from outreach.clients.models import Client
-from outreach.clients.service import InvalidClientCode, client_key, find_or_create_client
+from outreach.clients.service import (
+    InvalidClientCode,
+    Sighting,
+    client_key,
+    find_or_create_client,
+    find_or_create_clients,
+)
+from outreach.database import insert_many
 from outreach.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from outreach.extensions import db
 from outreach.records.models import (
@@ -55,13 +63,18 @@ class Codebook:
     not_stored: set = field(default_factory=set)
     clients: dict = field(default_factory=dict)
 
-    @property
+    @cached_property
     def item_codes(self) -> dict[int, str]:
         return {item.id: code for code, item in self.equipment.items()}
 
-    @property
+    @cached_property
     def type_codes(self) -> dict[int, str]:
         return {kind.id: code for code, kind in self.referral_types.items()}
+
+    def forget_lookups(self) -> None:
+        """After a rolled-back savepoint: what `look_up_stored` found may be wrong now."""
+        self.not_stored.clear()
+        self.clients.clear()
 
 
 def load_codebook() -> Codebook:
@@ -143,7 +156,7 @@ def _canonical(value):
     return value
 
 
-def content_hash(kind: str, data: dict) -> str:
+def content_hash(kind: str, data: dict, key: str | None = None) -> str:
     """A keyed hash of a loaded record, equal for equal content whatever the order of lists.
 
     Keyed, because the content includes the client's pseudonym and a plain hash of a short
@@ -151,7 +164,7 @@ def content_hash(kind: str, data: dict) -> str:
     """
     data = dict(data)
     if data.get("client_code"):
-        data["client_code"] = client_key(data["client_code"])
+        data["client_code"] = key or client_key(data["client_code"])
     for key in ("flags", "substances"):
         if key in data:
             data[key] = sorted(data[key])
@@ -210,10 +223,70 @@ def _client_for(data: dict, seen_at, codebook: Codebook | None = None):
 # Contacts
 
 
+@dataclass
+class _NewContact:
+    """A contact checked and ready to insert, with what its insert needs."""
+
+    index: int
+    data: dict
+    digest: str
+    site: Site
+    client_key: str | None
+
+
 def record_contact(user, data: dict, codebook: Codebook | None = None) -> str:
     """Store a contact loaded by ContactIn, with its items, substances and referrals."""
+    outcome = record_contacts(user, [data], codebook)[0]
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def record_contacts(user, contacts: list[dict], codebook: Codebook | None = None) -> list:
+    """Store contacts loaded by ContactIn, all in one insert per table.
+
+    Answers, in order, "created" or "duplicate" for each contact, or the InvalidInput or
+    Conflict that rejects it. The new ones go in together in a savepoint; should that fail
+    (a concurrent request stored one of them meanwhile), each is stored on its own instead.
+    """
     codebook = codebook or load_codebook()
-    digest = content_hash("contact", data)
+    outcomes = [None] * len(contacts)
+    fresh = []
+    claimed = set()  # referral ids of the contacts ahead in this call
+    for index, data in enumerate(contacts):
+        try:
+            outcome = _check_contact(user, data, codebook, claimed)
+        except (InvalidInput, Conflict) as exc:
+            outcome = exc
+        if isinstance(outcome, _NewContact):
+            outcome.index = index
+            fresh.append(outcome)
+            claimed.update(referral["id"] for referral in data["referrals"])
+        else:
+            outcomes[index] = outcome
+    if not fresh:
+        return outcomes
+    try:
+        with db.session.begin_nested():
+            _insert_contacts(user, fresh, codebook)
+    except IntegrityError:
+        codebook.forget_lookups()
+        if len(fresh) == 1:
+            outcomes[fresh[0].index] = _outcome_after_clash(fresh[0])
+        else:
+            for new in fresh:
+                outcomes[new.index] = record_contacts(user, [new.data], codebook)[0]
+        return outcomes
+    for new in fresh:
+        outcomes[new.index] = CREATED
+    return outcomes
+
+
+def _check_contact(user, data: dict, codebook: Codebook, claimed: set):
+    """The outcome for a contact stored already, or a _NewContact to insert; raises
+    InvalidInput or Conflict."""
+    key = client_key(data["client_code"]) if data.get("client_code") else None
+    digest = content_hash("contact", data, key)
     existing = _stored(Contact, data["id"], codebook)
     if existing is not None:
         return _existing_outcome(existing, digest)
@@ -234,71 +307,123 @@ def record_contact(user, data: dict, codebook: Codebook | None = None) -> str:
         errors["referrals"] = [
             _("Unknown referral type: %(codes)s.", codes=", ".join(unknown_types))
         ]
-    # A referral id already taken, checked before inserting so that a clash with a contact stored
-    # earlier in the same batch is a plain rejection. If it is this very contact's referral, a
-    # concurrent request stored the contact meanwhile: answer as for any retry.
-    elif any(_stored(Referral, referral["id"], codebook) for referral in data["referrals"]):
+    # A referral id already taken. If it is this very contact's referral, a concurrent request
+    # stored the contact meanwhile: answer as for any retry.
+    elif any(
+        referral["id"] in claimed or _stored(Referral, referral["id"], codebook)
+        for referral in data["referrals"]
+    ):
         existing = db.session.get(Contact, data["id"])
         if existing is not None:
             return _existing_outcome(existing, digest)
         errors["referrals"] = [_("A referral with this id is already stored.")]
     if errors:
         raise InvalidInput(errors=errors)
+    return _NewContact(0, data, digest, site, key)
 
-    occurred_at = data["occurred_at"]
-    contact = Contact(
-        id=data["id"],
-        occurred_at=occurred_at,
-        utc_offset_minutes=offset_minutes(occurred_at),
-        received_at=now(),
-        content_hash=digest,
-        site_id=site.id,
-        recorded_by_id=user.id,
-        kind=data["kind"],
-        client=_client_for(data, occurred_at, codebook),
-        people_count=data["people_count"],
-        on_behalf_of=data["on_behalf_of"],
-        gender=data.get("gender"),
-        birth_year=data.get("birth_year"),
-        route=data.get("route"),
-        returned_syringes=data.get("returned_syringes"),
-        returned_estimated=data["returned_estimated"],
-        naloxone_trained=data["naloxone_trained"],
-        naloxone_refill_reason=data.get("naloxone_refill_reason"),
-        overdose_reversals=data["overdose_reversals"],
-        **{flag: flag in data["flags"] for flag in FLAGS},
+
+def _outcome_after_clash(new: _NewContact):
+    """A contact's insert broke a unique key: its id (a concurrent request stored it), or one
+    of its referral ids (another contact has it)."""
+    existing = db.session.get(Contact, new.data["id"], populate_existing=True)
+    if existing is not None:
+        try:
+            return _existing_outcome(existing, new.digest)
+        except Conflict as exc:
+            return exc
+    return InvalidInput(errors={"referrals": [_("A referral with this id is already stored.")]})
+
+
+def _insert_contacts(user, fresh: list[_NewContact], codebook: Codebook) -> None:
+    """Insert checked contacts (their clients, items, substances and referrals too), one
+    statement per table, and count them into the roll-ups."""
+    clients = find_or_create_clients(
+        [
+            Sighting(
+                new.client_key,
+                new.data["occurred_at"],
+                new.data.get("gender"),
+                new.data.get("birth_year"),
+            )
+            for new in fresh
+            if new.client_key
+        ],
+        codebook.clients,
     )
-    contact.items = [
-        ContactItem(item_id=codebook.equipment[item["code"]].id, quantity=item["quantity"])
-        for item in data["items"]
-    ]
-    contact.substances = [ContactSubstance(substance=code) for code in data["substances"]]
-    contact.referrals = [
-        Referral(
-            id=referral["id"],
-            type_id=codebook.referral_types[referral["type"]].id,
-            referred_to=referral["referred_to"].strip(),
-            status="made",
-            status_changed_at=occurred_at,
+    received_at = now()
+    rows = {Contact: [], ContactItem: [], ContactSubstance: [], Referral: []}
+    for new in fresh:
+        data, contact_id = new.data, new.data["id"]
+        client = clients.get(new.client_key)
+        contact = contact_row(user.id, new.site.id, data, new.digest, received_at, client)
+        items = [
+            {
+                "contact_id": contact_id,
+                "item_id": codebook.equipment[item["code"]].id,
+                "quantity": item["quantity"],
+            }
+            for item in data["items"]
+        ]
+        referrals = [
+            {
+                "id": referral["id"],
+                "contact_id": contact_id,
+                "type_id": codebook.referral_types[referral["type"]].id,
+                "referred_to": referral["referred_to"].strip(),
+                "status": "made",
+                "status_changed_at": data["occurred_at"],
+            }
+            for referral in data["referrals"]
+        ]
+        rows[Contact].append(contact)
+        rows[ContactItem].extend(items)
+        rows[ContactSubstance].extend(
+            {"contact_id": contact_id, "substance": code} for code in data["substances"]
         )
-        for referral in data["referrals"]
-    ]
-    try:
-        outcome = _insert_or_compare(contact, Contact, digest)
-    except IntegrityError:
-        # Not the contact's id: one of its referral ids belongs to another contact.
-        raise InvalidInput(
-            errors={"referrals": [_("A referral with this id is already stored.")]}
-        ) from None
-    if outcome == CREATED:
-        # Taken now: later contacts of the batch must look for these ids.
-        codebook.not_stored.discard((Contact, contact.id))
-        for referral in contact.referrals:
-            codebook.not_stored.discard((Referral, referral.id))
-        rollups.count_contact(contact, codebook.item_codes, codebook.type_codes)
-        if contact.client_id is not None:
-            rollups.note_first_contact(contact.client_id, occurred_at, site.id, contact.id)
-    return outcome
+        rows[Referral].extend(referrals)
+        rollups.count_contact_rows(
+            contact, items, referrals, client, codebook.item_codes, codebook.type_codes
+        )
+        if client is not None:
+            rollups.note_first_contact(client.id, data["occurred_at"], new.site.id, contact_id)
+    for model, model_rows in rows.items():
+        if model_rows:
+            insert_many(db.session, model.__table__, model_rows)
+    # Taken now: later records of the request must look for these ids.
+    for new in fresh:
+        codebook.not_stored.discard((Contact, new.data["id"]))
+        for referral in new.data["referrals"]:
+            codebook.not_stored.discard((Referral, referral["id"]))
+
+
+def contact_row(user_id: int, site_id: int, data: dict, digest: str, received_at, client) -> dict:
+    """The `contacts` row of a contact loaded by ContactIn (bulk inserts build them too)."""
+    occurred_at = data["occurred_at"]
+    return {
+        "id": data["id"],
+        "occurred_at": occurred_at,
+        "utc_offset_minutes": offset_minutes(occurred_at),
+        "received_at": received_at,
+        "content_hash": digest,
+        "voided_at": None,
+        "void_reason": None,
+        "voided_by_id": None,
+        "site_id": site_id,
+        "recorded_by_id": user_id,
+        "kind": data["kind"],
+        "client_id": client.id if client is not None else None,
+        "people_count": data["people_count"],
+        "on_behalf_of": data["on_behalf_of"],
+        "gender": data.get("gender"),
+        "birth_year": data.get("birth_year"),
+        "route": data.get("route"),
+        "returned_syringes": data.get("returned_syringes"),
+        "returned_estimated": data["returned_estimated"],
+        "naloxone_trained": data["naloxone_trained"],
+        "naloxone_refill_reason": data.get("naloxone_refill_reason"),
+        "overdose_reversals": data["overdose_reversals"],
+        **{flag: flag in data["flags"] for flag in FLAGS},
+    }
 
 
 # Incidents

@@ -16,6 +16,7 @@ a test checks that the roll-ups always equal the records.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from sqlalchemy import (
     BigInteger,
@@ -169,6 +170,19 @@ def count_contact(contact, item_codes: dict, type_codes: dict, sign: int = 1) ->
                 row[flag] += sign
         client = contact.client
         row["details"] = (client.gender, client.birth_year)
+
+
+def count_contact_rows(
+    row: dict, items: list[dict], referrals: list[dict], client, item_codes: dict, type_codes: dict
+) -> None:
+    """`count_contact` for a contact inserted as plain rows (a bulk insert), not ORM objects."""
+    contact = SimpleNamespace(
+        **row,
+        items=[SimpleNamespace(**item) for item in items],
+        referrals=[SimpleNamespace(**referral) for referral in referrals],
+        client=client,
+    )
+    count_contact(contact, item_codes, type_codes)
 
 
 def count_incident(incident, sign: int = 1) -> None:

@@ -9,14 +9,15 @@ from outreach.records.schemas import ContactIn, IncidentIn, ReferralUpdateIn
 from outreach.records.service import (
     load_codebook,
     look_up_stored,
-    record_contact,
+    record_contacts,
     record_incident,
     record_referral_update,
 )
 
 # Contacts come first: a follow-up in the same batch may name a referral made in one of them.
+# Contacts are stored together, the other kinds one at a time (each needs its own lookups).
 RECORD_KINDS = (
-    ("contacts", "contact", ContactIn(), record_contact),
+    ("contacts", "contact", ContactIn(), record_contacts),
     ("incidents", "incident", IncidentIn(), record_incident),
     ("referral_updates", "referral_update", ReferralUpdateIn(), record_referral_update),
 )
@@ -32,11 +33,11 @@ def _record_id(raw: dict):
 
 
 def apply_sync_batch(user, batch: dict) -> list[dict]:
-    """Validate and store each record on its own; answer one result per record, in order.
+    """Validate and store the records; answer one result per record, in the order sent.
 
-    Each record runs in a savepoint, so a rejected one leaves nothing behind. Records are stored
-    in id order, so two batches that share records take their row locks in the same order and
-    cannot deadlock on PostgreSQL; results keep the order the device sent.
+    A rejected record leaves nothing behind and does not stop the others. Records are stored in
+    id order, so two batches that share records take their row locks in the same order and
+    cannot deadlock on PostgreSQL.
     """
     codebook = load_codebook()
     look_up_stored(codebook, batch.get("contacts", []))
@@ -44,12 +45,14 @@ def apply_sync_batch(user, batch: dict) -> list[dict]:
     for plural, kind, schema, record in RECORD_KINDS:
         raws = batch.get(plural, [])
         kind_results = [None] * len(raws)
+        loaded = []  # (result, data) of the records that passed validation, in id order
         seen = set()
         for index in sorted(range(len(raws)), key=lambda i: str(_record_id(raws[i]))):
             raw = raws[index]
             result = {"type": kind, "index": index, "id": _record_id(raw)}
             if not isinstance(result["id"], str | None):
                 result["id"] = None
+            kind_results[index] = result
             try:
                 if result["id"] is not None:
                     if result["id"] in seen:
@@ -57,15 +60,34 @@ def apply_sync_batch(user, batch: dict) -> list[dict]:
                             errors={"id": [_("This id appears more than once in the batch.")]}
                         )
                     seen.add(result["id"])
-                data = schema.load(raw)
-                with db.session.begin_nested():
-                    result["status"] = record(user, data, codebook)
+                loaded.append((result, schema.load(raw)))
             except ValidationError as exc:
                 result.update(status="rejected", errors=plain(exc.messages))
             except InvalidInput as exc:
                 result.update(status="rejected", errors=plain(exc.errors))
-            except Conflict as exc:
-                result.update(status="conflict", message=str(exc.message))
-            kind_results[index] = result
+        if record is record_contacts:
+            outcomes = record_contacts(user, [data for _result, data in loaded], codebook)
+        else:
+            outcomes = [_one_by_one(record, user, data, codebook) for _result, data in loaded]
+        for (result, _data), outcome in zip(loaded, outcomes, strict=True):
+            _answer(result, outcome)
         results.extend(kind_results)
     return results
+
+
+def _one_by_one(record, user, data: dict, codebook):
+    """Store one record in its own savepoint: its outcome, or the exception rejecting it."""
+    try:
+        with db.session.begin_nested():
+            return record(user, data, codebook)
+    except (InvalidInput, Conflict) as exc:
+        return exc
+
+
+def _answer(result: dict, outcome) -> None:
+    if isinstance(outcome, InvalidInput):
+        result.update(status="rejected", errors=plain(outcome.errors))
+    elif isinstance(outcome, Conflict):
+        result.update(status="conflict", message=str(outcome.message))
+    else:
+        result["status"] = outcome
