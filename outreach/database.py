@@ -74,20 +74,32 @@ def configure_sqlite(engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def insert_many(session, table, rows: list[dict]) -> None:
-    """Insert rows through the driver's executemany, each value converted by its column's type
-    first: SQLAlchemy's own handling of each row's parameters costs as much as SQLite's insert."""
+def execute_many(session, statement, rows: list[dict]) -> None:
+    """Run a statement once per row through the driver's executemany, each value converted by
+    its parameter's type first: SQLAlchemy's own handling of each row's parameters costs as
+    much as SQLite's insert. The rows' keys are the statement's parameter names (for an
+    INSERT, its columns)."""
     connection = session.connection()
     dialect = connection.dialect
-    compiled = table.insert().compile(dialect=dialect, column_keys=list(rows[0]))
-    names = compiled.positiontup or list(rows[0])  # positional (SQLite) or named (psycopg)
-    convert = [
-        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names
-    ]
+    compiled = statement.compile(dialect=dialect, column_keys=list(rows[0]))
+    convert = {
+        name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+        for name, bind in compiled.binds.items()
+    }
+    # Positional (SQLite: a name may come more than once) or named (psycopg) parameters.
+    names = compiled.positiontup or list(convert)
+    converted = [(place, convert[name]) for place, name in enumerate(names) if convert[name]]
+    values = [[row[name] for name in names] for row in rows]
+    for row in values:
+        for place, to in converted:
+            row[place] = to(row[place])
     if compiled.positiontup:
-        values = [tuple(to(row[name]) if to else row[name] for name, to in convert) for row in rows]
+        values = [tuple(row) for row in values]
     else:
-        values = [
-            {name: to(row[name]) if to else row[name] for name, to in convert} for row in rows
-        ]
+        values = [dict(zip(names, row, strict=True)) for row in values]
     connection.exec_driver_sql(str(compiled), values)
+
+
+def insert_many(session, table, rows: list[dict]) -> None:
+    """Insert rows (dicts by column name) through `execute_many`."""
+    execute_many(session, table.insert(), rows)

@@ -62,6 +62,21 @@ class Codebook:
     # (None: not stored). Anything else is looked up on its own.
     not_stored: set = field(default_factory=set)
     clients: dict = field(default_factory=dict)
+    # Worked out once per request: client keys by code, and the site ids of users.
+    keys: dict = field(default_factory=dict)
+    user_sites: dict = field(default_factory=dict)
+
+    def key_of(self, code: str) -> str:
+        """The pseudonym of a client code (InvalidClientCode if it is not one)."""
+        key = self.keys.get(code)
+        if key is None:
+            key = self.keys[code] = client_key(code)
+        return key
+
+    def site_ids_of(self, user) -> set[int]:
+        if user.id not in self.user_sites:
+            self.user_sites[user.id] = {site.id for site in user.sites}
+        return self.user_sites[user.id]
 
     @cached_property
     def item_codes(self) -> dict[int, str]:
@@ -98,12 +113,12 @@ def _uuids(values) -> set[uuid.UUID]:
     return found
 
 
-def _client_keys(codes) -> set[str]:
+def _client_keys(codebook: Codebook, codes) -> set[str]:
     keys = set()
     for code in codes:
         if isinstance(code, str) and code.strip():
             try:
-                keys.add(client_key(code))
+                keys.add(codebook.key_of(code))
             except InvalidClientCode:
                 continue
     return keys
@@ -127,7 +142,7 @@ def look_up_stored(codebook: Codebook, contacts: list[dict]) -> None:
         if ids:
             found = set(db.session.execute(select(model.id).where(model.id.in_(ids))).scalars())
             codebook.not_stored.update((model, record_id) for record_id in ids - found)
-    keys = _client_keys(contact.get("client_code") for contact in contacts)
+    keys = _client_keys(codebook, [contact.get("client_code") for contact in contacts])
     if keys:
         codebook.clients.update(dict.fromkeys(keys))
         found = db.session.execute(select(Client).where(Client.key.in_(keys))).scalars()
@@ -144,16 +159,13 @@ def _stored(model, record_id, codebook: Codebook):
 # Identity of what a device sent
 
 
-def _canonical(value):
-    if isinstance(value, dict):
-        return {key: _canonical(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_canonical(item) for item in value]
+def _json_value(value):
+    """What JSON cannot hold as it is: ids as text, times as seconds since the epoch."""
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, datetime):
         return value.timestamp()
-    return value
+    raise TypeError(f"{type(value).__name__} in a record")
 
 
 def content_hash(kind: str, data: dict, key: str | None = None) -> str:
@@ -172,7 +184,7 @@ def content_hash(kind: str, data: dict, key: str | None = None) -> str:
         data["items"] = sorted(data["items"], key=lambda item: item["code"])
     if "referrals" in data:
         data["referrals"] = sorted(data["referrals"], key=lambda referral: str(referral["id"]))
-    text = json.dumps({"kind": kind, "data": _canonical(data)}, sort_keys=True)
+    text = json.dumps({"kind": kind, "data": data}, sort_keys=True, default=_json_value)
     secret = current_app.config["SECRET_KEY"].encode()
     return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()
 
@@ -203,7 +215,7 @@ def _site_for(user, code: str, codebook: Codebook) -> Site:
     site = codebook.sites.get(code)
     if site is None:
         raise InvalidInput(errors={"site": [_("Unknown site.")]})
-    if not user.is_admin and site.id not in {own.id for own in user.sites}:
+    if not user.is_admin and site.id not in codebook.site_ids_of(user):
         raise InvalidInput(errors={"site": [_("You do not work at this site.")]})
     return site
 
@@ -285,7 +297,7 @@ def record_contacts(user, contacts: list[dict], codebook: Codebook | None = None
 def _check_contact(user, data: dict, codebook: Codebook, claimed: set):
     """The outcome for a contact stored already, or a _NewContact to insert; raises
     InvalidInput or Conflict."""
-    key = client_key(data["client_code"]) if data.get("client_code") else None
+    key = codebook.key_of(data["client_code"]) if data.get("client_code") else None
     digest = content_hash("contact", data, key)
     existing = _stored(Contact, data["id"], codebook)
     if existing is not None:

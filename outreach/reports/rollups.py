@@ -40,6 +40,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from outreach.catalog.models import Site
 from outreach.catalog.vocabulary import FLAGS
 from outreach.clients.models import Client
+from outreach.database import execute_many
 from outreach.extensions import db
 from outreach.records.models import Contact, Incident
 from outreach.reports.indicators import age_group
@@ -228,7 +229,8 @@ def _write_first_contacts(notes: list) -> None:
         )
         .values(first_contact_at=bindparam("at"), first_site_id=bindparam("site_id"))
     )
-    db.session.execute(
+    execute_many(
+        db.session,
         statement,
         [
             {"client_id": client, "contact_id": contact, "at": at, "site_id": site}
@@ -282,7 +284,7 @@ def _upsert(table, rows: list[dict], keys: list[str], replaced=()) -> None:
     changes = {column: table.c[column] + statement.excluded[column] for column in added}
     changes.update({column: statement.excluded[column] for column in replaced})
     statement = statement.on_conflict_do_update(index_elements=keys, set_=changes)
-    db.session.execute(statement, rows)
+    execute_many(db.session, statement, rows)
 
 
 def write_pending(session: Session) -> None:

@@ -46,7 +46,8 @@ def _store(batch: dict) -> list[dict]:
     whole batch was rolled back then, so it runs again."""
     for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
         try:
-            results = apply_sync_batch(current_user, batch)
+            # The user itself, not the proxy: it is read for every record.
+            results = apply_sync_batch(current_user._get_current_object(), batch)
             db.session.commit()
         except OperationalError as exc:
             if attempt == DEADLOCK_ATTEMPTS or getattr(exc.orig, "sqlstate", None) != DEADLOCK:
