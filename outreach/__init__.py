@@ -5,9 +5,11 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from outreach.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+from outreach.settings import default_language, time_zone
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -15,12 +17,27 @@ ROOT = Path(__file__).resolve().parent.parent
 def select_locale() -> str:
     """The user's own language, else the browser's, else the organisation's default."""
     languages = current_app.config["OUTREACH_LANGUAGES"]
-    default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():  # commands and scripts
-        return default
+        return default_language()
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
-    return request.accept_languages.best_match(languages) or default
+    return request.accept_languages.best_match(languages) or _organisation_setting(
+        default_language, "BABEL_DEFAULT_LOCALE"
+    )
+
+
+def select_time_zone() -> str:
+    """The organisation's time zone, for the dates Flask-Babel formats."""
+    return _organisation_setting(time_zone, "OUTREACH_TIMEZONE")
+
+
+def _organisation_setting(read, configured: str) -> str:
+    """A setting for showing a page; the configured one when the database cannot say, so that
+    the error page of a request that failed on the database still shows."""
+    try:
+        return read()
+    except SQLAlchemyError:
+        return current_app.config[configured]
 
 
 def create_app(config=None) -> Flask:
@@ -77,7 +94,8 @@ def _init_extensions(app: Flask) -> None:
     login_manager.unauthorized_handler(unauthorized)
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    # Dates are shown in the organisation's time zone, which an admin may change.
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_time_zone)
     api.init_app(app)
     # After api.init_app, whose own HTTP error handler would answer JSON to pages too.
     register_error_handlers(app)
@@ -87,6 +105,8 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from outreach import health
+    from outreach.admin import catalog as _admin_catalog  # noqa: F401 (routes on admin.bp)
+    from outreach.admin import settings as admin_settings  # noqa: F401 (its routes on admin.bp)
     from outreach.admin import views as admin_views
     from outreach.auth import api as auth_api
     from outreach.auth import views as auth_views

@@ -17,6 +17,7 @@ from outreach.extensions import db
 from outreach.records.models import Contact
 from outreach.reports import rollups
 from outreach.retention.service import RetentionError, default_cutoff, purge
+from outreach.settings import retention_months
 from outreach.volume import checkpoint, seed_volume
 
 
@@ -141,13 +142,14 @@ def _month(_context, _parameter, value):
 @click.option(
     "--before",
     callback=_month,
-    help="First month to keep (YYYY-MM); default: OUTREACH_RETENTION_MONTHS months back.",
+    help="First month to keep (YYYY-MM); default: the retention months back (set at "
+    "/admin/settings, else OUTREACH_RETENTION_MONTHS).",
 )
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @with_appcontext
 def purge_command(before, yes):
     """Remove the records of months before --before, keeping their exact monthly counts."""
-    before = before or default_cutoff(current_app.config["OUTREACH_RETENTION_MONTHS"])
+    before = before or default_cutoff(retention_months())
     if not yes:
         click.confirm(
             f"Remove every contact, referral and incident before {before}? "

@@ -6,13 +6,16 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 
+from outreach.settings import time_zone
+
 
 class InvalidOccurredAt(ValueError):
     """A record's time outside what the server accepts; the message is safe to show."""
 
 
 def organisation_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["OUTREACH_TIMEZONE"])
+    """The organisation's time zone (set at /admin/settings, else OUTREACH_TIMEZONE)."""
+    return ZoneInfo(time_zone())
 
 
 def now() -> datetime:

@@ -1,8 +1,11 @@
 """What every HTML page shares: template helpers and the security headers of every response."""
 
 from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
 
+from outreach.catalog.service import catalog_version
 from outreach.field.messages import js_messages
+from outreach.settings import default_language
 from outreach.timekeeping import organisation_zone
 
 SECURITY_HEADERS = {
@@ -22,10 +25,12 @@ HSTS = "max-age=31536000"
 
 def init_web(app) -> None:
     app.jinja_env.globals["js_messages"] = js_messages
+    # The field pages carry the catalog version they were made with (see static/js/catalog.js).
+    app.jinja_env.globals["catalog_version"] = lambda: catalog_version(current_user)
 
     @app.context_processor
     def language():
-        return {"current_language": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}
+        return {"current_language": str(get_locale() or default_language())}
 
     @app.template_filter("localdate")
     def localdate(value):

@@ -70,6 +70,7 @@ TO_LOGIN = Expect("302 to /login", frozenset({302}), location="/login")
 UNAUTHORIZED = Expect("401", frozenset({401}))
 FORBIDDEN = Expect("403", frozenset({403}))
 HIDDEN = Expect("403 or 404", frozenset({403, 404}))
+NOT_FOUND = Expect("404", frozenset({404}))
 ALLOWED = Expect("anything but 401/403/5xx or /login")  # a write: validation is not the point
 
 
@@ -107,6 +108,9 @@ RULES: dict[tuple[str, str], Access] = {
     ("auth.index", "GET"): Access(TO_LOGIN, GO_HOME, GO_HOME, GO_HOME, GO_HOME, GO_HOME),
     ("auth.login", "GET"): Access(OK, GO_HOME, GO_HOME, GO_HOME, GO_HOME, GO_HOME),
     ("auth.login", "POST"): Access(GO_HOME, GO_HOME, GO_HOME, GO_HOME, GO_HOME, GO_HOME),
+    # The first-run page: gone once the organisation has a user, for everyone.
+    ("auth.setup", "GET"): Access(*[NOT_FOUND] * 6),
+    ("auth.setup", "POST"): Access(*[NOT_FOUND] * 6),
     ("auth.logout", "GET"): SIGNED_IN_PAGE,
     ("auth.logout", "POST"): Access(TO_LOGIN, TO_LOGIN, TO_LOGIN, TO_LOGIN, TO_LOGIN, TO_LOGIN),
     ("auth.set_language", "POST"): SIGNED_IN_FORM_POST,
@@ -150,6 +154,23 @@ RULES: dict[tuple[str, str], Access] = {
     ("admin.new_user", "POST"): ADMIN_FORM_POST,
     ("admin.edit_user", "GET"): ADMIN_PAGE,
     ("admin.edit_user", "POST"): ADMIN_FORM_POST,
+    ("admin.sites", "GET"): ADMIN_PAGE,
+    ("admin.new_site", "GET"): ADMIN_PAGE,
+    ("admin.new_site", "POST"): ADMIN_FORM_POST,
+    ("admin.edit_site", "GET"): ADMIN_PAGE,
+    ("admin.edit_site", "POST"): ADMIN_FORM_POST,
+    ("admin.equipment", "GET"): ADMIN_PAGE,
+    ("admin.new_equipment_item", "GET"): ADMIN_PAGE,
+    ("admin.new_equipment_item", "POST"): ADMIN_FORM_POST,
+    ("admin.edit_equipment_item", "GET"): ADMIN_PAGE,
+    ("admin.edit_equipment_item", "POST"): ADMIN_FORM_POST,
+    ("admin.referral_types", "GET"): ADMIN_PAGE,
+    ("admin.new_referral_type", "GET"): ADMIN_PAGE,
+    ("admin.new_referral_type", "POST"): ADMIN_FORM_POST,
+    ("admin.edit_referral_type", "GET"): ADMIN_PAGE,
+    ("admin.edit_referral_type", "POST"): ADMIN_FORM_POST,
+    ("admin.settings", "GET"): ADMIN_PAGE,
+    ("admin.settings", "POST"): ADMIN_FORM_POST,
     # Public
     ("api-docs.openapi_json", "GET"): PUBLIC,
     ("health.healthz", "GET"): PUBLIC,
@@ -333,6 +354,17 @@ def calls(
         ("admin.new_user", "POST"): Call(
             form={"username": "", "password": "", "role": "worker"}  # refused as invalid
         ),
+        # The catalog forms are sent with an empty name: refused, so the walk changes nothing.
+        ("admin.new_site", "POST"): Call(form={"code": "NEW-1", "name": "", "kind": "dcr"}),
+        ("admin.edit_site", "GET"): Call({"code": HOME_SITE}),
+        ("admin.edit_site", "POST"): Call({"code": HOME_SITE}, form={"name": "", "kind": "dcr"}),
+        ("admin.new_equipment_item", "POST"): Call(form={"code": "new_item", "name_en": ""}),
+        ("admin.edit_equipment_item", "GET"): Call({"code": "syringe_1ml"}),
+        ("admin.edit_equipment_item", "POST"): Call({"code": "syringe_1ml"}, form={"name_en": ""}),
+        ("admin.new_referral_type", "POST"): Call(form={"code": "new_type", "name_en": ""}),
+        ("admin.edit_referral_type", "GET"): Call({"code": "hcv_test"}),
+        ("admin.edit_referral_type", "POST"): Call({"code": "hcv_test"}, form={"name_en": ""}),
+        ("admin.settings", "POST"): Call(form={"time_zone": "Nowhere/Atlantis"}),  # invalid
         ("static", "GET"): Call({"filename": "css/app.css"}),
     }
 

@@ -8,6 +8,7 @@ from outreach.apiblueprint import ApiBlueprint
 from outreach.auth import service
 from outreach.auth.limits import login_limits
 from outreach.auth.schemas import LoginIn, SessionOut
+from outreach.catalog.service import catalog_version
 from outreach.errors import OutreachError
 from outreach.extensions import db
 
@@ -52,5 +53,10 @@ def logout():
 @blp.errors(401)
 @login_required
 def me():
-    """The signed-in user and a fresh CSRF token (fetch one before every sync run)."""
-    return {"user": current_user, "csrf_token": generate_csrf()}
+    """The signed-in user, a fresh CSRF token (fetch one before every sync run) and the
+    version of the user's catalog, so that every sync run tells a phone of catalog changes."""
+    return {
+        "user": current_user,
+        "csrf_token": generate_csrf(),
+        "catalog_version": catalog_version(current_user),
+    }

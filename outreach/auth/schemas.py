@@ -21,3 +21,9 @@ class UserOut(Schema):
 class SessionOut(Schema):
     user = fields.Nested(UserOut)
     csrf_token = fields.String()
+    catalog_version = fields.String(
+        metadata={
+            "description": "Version of the user's catalog (as in `GET /api/v1/catalog`): when "
+            "it differs from the one the device's pages were made with, fetch them again."
+        }
+    )

@@ -12,7 +12,7 @@ from outreach.auth.limits import note_failed_login
 from outreach.auth.models import User
 from outreach.catalog.models import Site
 from outreach.catalog.vocabulary import ROLES
-from outreach.errors import InvalidInput
+from outreach.errors import InvalidInput, NotFound
 from outreach.extensions import db
 from outreach.fields import has_control_characters
 
@@ -124,6 +124,31 @@ def sign_in(username: str, password: str, remember: bool = False) -> User | None
         account = find_user(username or "")
         record_event("login_failed", target=f"user:{account.username}" if account else "unknown")
         return None
+    sign_in_as(user, remember)
+    record_event("login", user)
+    return user
+
+
+def needs_first_admin() -> bool:
+    """True while the database has no user at all: a new organisation, set up at /setup."""
+    return db.session.execute(select(User.id).limit(1)).first() is None
+
+
+def set_up_first_admin(username: str, password: str, repeated: str) -> User:
+    """The first user of a new organisation, an admin, signed in at once. NotFound once any
+    user exists, so this door closes for good; InvalidInput with field messages otherwise."""
+    if not needs_first_admin():
+        raise NotFound(_("This organisation is set up already."))
+    if password != repeated:
+        raise InvalidInput(errors={"repeated": [_("The two passwords differ.")]})
+    user = create_user(username, password, "admin")
+    sign_in_as(user)
+    record_event("login", user)
+    return user
+
+
+def sign_in_as(user: User, remember: bool = False) -> None:
+    """Start a fresh session for a user whose password was just checked or set."""
     # A new session, so a session planted before sign-in cannot be taken over after it.
     session.clear()
     login_user(user, remember=remember)
@@ -131,8 +156,6 @@ def sign_in(username: str, password: str, remember: bool = False) -> User | None
     # makes at once after sign-in would each make one, and all but the last would be refused.
     g.pop("csrf_token", None)
     generate_csrf()
-    record_event("login", user)
-    return user
 
 
 def sign_out(user) -> None:

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from outreach.auth import service
 from outreach.auth.limits import login_limits
+from outreach.errors import InvalidInput, NotFound, plain
 from outreach.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -36,6 +37,29 @@ def index():
     return redirect(home_url(current_user))
 
 
+@bp.route("/setup", methods=["GET", "POST"])
+@login_limits
+def setup():
+    """A new organisation's first page: make the first admin. Gone (404) once any user exists."""
+    if not service.needs_first_admin():
+        raise NotFound(_("This organisation is set up already."))
+    errors, username = {}, ""
+    if request.method == "POST":
+        username = request.form.get("username", "")
+        try:
+            service.set_up_first_admin(
+                username, request.form.get("password", ""), request.form.get("repeated", "")
+            )
+        except InvalidInput as exc:
+            db.session.rollback()
+            errors = plain(exc.errors)
+        else:
+            db.session.commit()
+            return redirect(url_for("admin.sites"))
+    status = 422 if errors else 200
+    return render_template("auth/setup.html", errors=errors, values={"username": username}), status
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @login_limits
 def login():
@@ -55,7 +79,12 @@ def login():
     elif current_user.is_authenticated:
         return redirect(home_url(current_user))
     status = 401 if error else 200
-    return render_template("auth/login.html", error=error, username=username), status
+    return render_template(
+        "auth/login.html",
+        error=error,
+        username=username,
+        new_organisation=service.needs_first_admin(),
+    ), status
 
 
 @bp.route("/logout", methods=["GET", "POST"])

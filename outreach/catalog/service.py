@@ -1,16 +1,19 @@
-"""Reading the catalog: sites a user may use, equipment, referral types, and the offline bundle."""
+"""The catalog: sites a user may use, equipment, referral types, the offline bundle with its
+version, and the admin's changes to them."""
 
 import hashlib
 import json
-import re
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from marshmallow import Schema, ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from outreach.audit.service import record_event
 from outreach.catalog import vocabulary
 from outreach.catalog.models import EquipmentItem, ReferralType, Site
+from outreach.catalog.schemas import EquipmentItemIn, ReferralTypeIn, SiteIn
 from outreach.errors import InvalidInput
 from outreach.extensions import db
 from outreach.fields import has_control_characters
@@ -82,7 +85,13 @@ def catalog_for(user) -> dict:
     language = str(get_locale() or "en")
     bundle = {
         "sites": [
-            {"code": site.code, "name": site.name, "kind": site.kind, "city": site.city}
+            {
+                "code": site.code,
+                "name": site.name,
+                "kind": site.kind,
+                "city": site.city,
+                "usual_packs": site.usual_packs or [],
+            }
             for site in sites_for(user)
         ],
         "equipment": [
@@ -113,27 +122,290 @@ def catalog_for(user) -> dict:
     return bundle
 
 
-SITE_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,39}")
+def catalog_version(user) -> str:
+    """The version of `user`'s catalog in the current language: the field pages carry the one
+    they were made with, and `GET /api/v1/me` the current one, so a phone knows after a sync
+    when the pages it keeps for offline use are out of date."""
+    return catalog_for(user)["version"]
 
 
-def create_site(code: str, name: str, kind: str, city: str = "", actor=None) -> Site:
-    """A new site (audited); InvalidInput with field messages for a bad or taken code."""
-    code, name, city = code.strip().upper(), name.strip(), city.strip()
+# Catalog administration. Codes never change once made: records, exports and outboxes on
+# phones name them. Nothing is ever deleted either: a site, item or referral type is retired
+# (left off the forms) and every record naming it, also one still waiting on a phone, stays
+# valid (records.service.load_codebook loads retired entries too).
+
+MAX_PACKS = 10
+MAX_PACK_NAME = 60
+MAX_QUANTITY = 10000
+
+
+def all_sites() -> list[Site]:
+    """Every site, active or retired, by code."""
+    return list(db.session.execute(select(Site).order_by(Site.code)).scalars())
+
+
+def all_equipment() -> list[EquipmentItem]:
+    """Every equipment item, active or retired, in the forms' order."""
+    return list(
+        db.session.execute(
+            select(EquipmentItem).order_by(EquipmentItem.sort_order, EquipmentItem.code)
+        ).scalars()
+    )
+
+
+def all_referral_types() -> list[ReferralType]:
+    """Every referral type, active or retired, in the forms' order."""
+    return list(
+        db.session.execute(
+            select(ReferralType).order_by(ReferralType.sort_order, ReferralType.code)
+        ).scalars()
+    )
+
+
+def find_site(code: str) -> Site | None:
+    return db.session.execute(select(Site).where(Site.code == code)).scalar_one_or_none()
+
+
+def find_equipment_item(code: str) -> EquipmentItem | None:
+    return db.session.execute(
+        select(EquipmentItem).where(EquipmentItem.code == code)
+    ).scalar_one_or_none()
+
+
+def find_referral_type(code: str) -> ReferralType | None:
+    return db.session.execute(
+        select(ReferralType).where(ReferralType.code == code)
+    ).scalar_one_or_none()
+
+
+def next_sort_order(model) -> int:
+    """The position after the last one: where a new item or referral type goes by default."""
+    last = db.session.execute(select(func.max(model.sort_order))).scalar()
+    return 0 if last is None else last + 1
+
+
+def _load(schema: Schema, values: dict) -> tuple[dict, dict]:
+    """(the valid fields, field messages for the others)."""
+    try:
+        return schema.load(values), {}
+    except ValidationError as exc:
+        return exc.valid_data or {}, dict(exc.messages)
+
+
+def check_usual_packs(packs) -> tuple[list[dict], dict]:
+    """Usual packs as the site keeps them, `[{"name": ..., "items": {code: quantity}}]`, and
+    field messages keyed `usual_packs`, `usual_packs.N` (the pack), `usual_packs.N.name` and
+    `usual_packs.N.items.CODE`. A pack may name a retired item (it is skipped on the form) but
+    not an unknown one."""
+    if not isinstance(packs, list | tuple):
+        return [], {"usual_packs": [_("Usual packs must be a list.")]}
     errors = {}
-    if not SITE_CODE.fullmatch(code):
-        errors["code"] = [_("A site code has 2 to 40 letters, digits and dashes, e.g. AMS-DCR1.")]
-    elif db.session.execute(select(Site.id).where(Site.code == code)).first():
-        errors["code"] = [_("This site code is taken.")]
-    if not 1 <= len(name) <= 120 or has_control_characters(name):
-        errors["name"] = [_("A site name has 1 to 120 characters.")]
-    if kind not in vocabulary.SITE_KINDS:
-        errors["kind"] = [_("Unknown kind of site.")]
-    if len(city) > 80 or has_control_characters(city):
-        errors["city"] = [_("A city has at most 80 characters.")]
+    if len(packs) > MAX_PACKS:
+        errors["usual_packs"] = [_("A site has at most %(n)d usual packs.", n=MAX_PACKS)]
+    known = set(db.session.execute(select(EquipmentItem.code)).scalars())
+    clean, names = [], set()
+    for index, pack in enumerate(packs):
+        key = f"usual_packs.{index}"
+        if not isinstance(pack, dict):
+            errors[key] = [_("A usual pack has a name and items.")]
+            continue
+        name = pack.get("name") if isinstance(pack.get("name"), str) else ""
+        name = name.strip()
+        if not 1 <= len(name) <= MAX_PACK_NAME or has_control_characters(name):
+            errors[f"{key}.name"] = [_("A pack name has 1 to %(n)d characters.", n=MAX_PACK_NAME)]
+        elif name.casefold() in names:
+            errors[f"{key}.name"] = [_("Another pack of this site has this name.")]
+        names.add(name.casefold())
+        items = pack.get("items")
+        if not isinstance(items, dict) or not items:
+            errors[key] = [_("A pack needs at least one item with a quantity.")]
+            continue
+        unknown = sorted(str(code)[:40] for code in items if code not in known)
+        if unknown:
+            errors[key] = [_("Unknown item: %(codes)s.", codes=", ".join(unknown))]
+        for code, quantity in items.items():
+            if code not in known:
+                continue
+            if (
+                isinstance(quantity, bool)
+                or not isinstance(quantity, int)
+                or not 1 <= quantity <= MAX_QUANTITY
+            ):
+                errors[f"{key}.items.{code}"] = [
+                    _("A quantity is a whole number from 1 to %(n)d.", n=MAX_QUANTITY)
+                ]
+        clean.append({"name": name, "items": dict(items)})
+    return clean, errors
+
+
+def _insert(row, code_field: str, message: str) -> None:
+    """Add a new catalog row; two admins taking the same code at once get a field message,
+    not an error page (the unique constraint decides)."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        raise InvalidInput(errors={code_field: [message]}) from None
+
+
+def _apply(row, data: dict, names) -> list[str]:
+    """Set the fields of `data` named in `names` on `row`; what changed, for the audit log."""
+    changes = []
+    for name in names:
+        if name in data and getattr(row, name) != data[name]:
+            setattr(row, name, data[name])
+            value = data[name]
+            if isinstance(value, bool):
+                value = "yes" if value else "no"
+            changes.append(f"{name} {value}")
+    return changes
+
+
+def _packs_summary(packs: list[dict]) -> str:
+    return ", ".join(f"{pack['name']} ({len(pack['items'])} items)" for pack in packs) or "-"
+
+
+def create_site(
+    code: str,
+    name: str,
+    kind: str,
+    city: str = "",
+    actor=None,
+    *,
+    active: bool = True,
+    usual_packs=(),
+) -> Site:
+    """A new site (audited); InvalidInput with field messages for a bad or taken code, a bad
+    name, kind or city, or a usual pack that is not right."""
+    data, errors = _load(
+        SiteIn(), {"code": code, "name": name, "kind": kind, "city": city, "active": active}
+    )
+    packs, pack_errors = check_usual_packs(list(usual_packs or ()))
+    errors.update(pack_errors)
+    taken = _("This site code is taken.")
+    if "code" in data and find_site(data["code"]) is not None:
+        errors["code"] = [taken]
     if errors:
         raise InvalidInput(errors=errors)
-    site = Site(code=code, name=name, kind=kind, city=city)
-    db.session.add(site)
-    db.session.flush()
-    record_event("site_changed", actor, target=f"site:{code}", detail=f"created: {name}; {kind}")
+    site = Site(**data, usual_packs=packs)
+    _insert(site, "code", taken)
+    detail = f"created: {site.name}; {site.kind}"
+    if packs:
+        detail += f"; usual packs {_packs_summary(packs)}"
+    if not site.active:
+        detail += "; retired"
+    record_event("site_changed", actor, target=f"site:{site.code}", detail=detail)
     return site
+
+
+def update_site(site: Site, values: dict, actor) -> None:
+    """Change a site's name, kind, city, active and usual packs (audited when anything
+    changed); its code stays. InvalidInput with field messages."""
+    scalars = {name: value for name, value in values.items() if name != "usual_packs"}
+    data, errors = _load(SiteIn(exclude=("code",)), scalars)
+    packs, pack_errors = check_usual_packs(values.get("usual_packs") or [])
+    errors.update(pack_errors)
+    if errors:
+        raise InvalidInput(errors=errors)
+    changes = _apply(site, data, ("name", "kind", "city", "active"))
+    if packs != (site.usual_packs or []):
+        site.usual_packs = packs  # a new list: the JSON column sees only assignments
+        changes.append(f"usual packs {_packs_summary(packs)}")
+    if changes:
+        db.session.flush()
+        record_event("site_changed", actor, target=f"site:{site.code}", detail="; ".join(changes))
+
+
+EQUIPMENT_FIELDS = (
+    "name_en",
+    "name_nl",
+    "category",
+    "unit",
+    "counts_as_syringe",
+    "sort_order",
+    "active",
+)
+REFERRAL_TYPE_FIELDS = ("name_en", "name_nl", "sort_order", "active")
+
+
+def create_equipment_item(values: dict, actor) -> EquipmentItem:
+    """A new equipment item (audited); without a position it goes last."""
+    data, errors = _load(EquipmentItemIn(), values)
+    taken = _("This code is taken.")
+    if "code" in data and find_equipment_item(data["code"]) is not None:
+        errors["code"] = [taken]
+    if errors:
+        raise InvalidInput(errors=errors)
+    if data["sort_order"] is None:
+        data["sort_order"] = next_sort_order(EquipmentItem)
+    item = EquipmentItem(**data)
+    _insert(item, "code", taken)
+    record_event(
+        "catalog_changed",
+        actor,
+        target=f"equipment:{item.code}",
+        detail=f"created: {item.name_en} / {item.name_nl}; {item.category}; {item.unit}"
+        + ("; counts as syringe" if item.counts_as_syringe else "")
+        + ("" if item.active else "; retired"),
+    )
+    return item
+
+
+def update_equipment_item(item: EquipmentItem, values: dict, actor) -> None:
+    """Change an item's names, category, unit, syringe count, position or active (audited
+    when anything changed); its code stays."""
+    data, errors = _load(EquipmentItemIn(exclude=("code",)), values)
+    if errors:
+        raise InvalidInput(errors=errors)
+    if data["sort_order"] is None:
+        data.pop("sort_order")
+    changes = _apply(item, data, EQUIPMENT_FIELDS)
+    if changes:
+        db.session.flush()
+        record_event(
+            "catalog_changed",
+            actor,
+            target=f"equipment:{item.code}",
+            detail="; ".join(changes),
+        )
+
+
+def create_referral_type(values: dict, actor) -> ReferralType:
+    """A new referral type (audited); without a position it goes last."""
+    data, errors = _load(ReferralTypeIn(), values)
+    taken = _("This code is taken.")
+    if "code" in data and find_referral_type(data["code"]) is not None:
+        errors["code"] = [taken]
+    if errors:
+        raise InvalidInput(errors=errors)
+    if data["sort_order"] is None:
+        data["sort_order"] = next_sort_order(ReferralType)
+    kind = ReferralType(**data)
+    _insert(kind, "code", taken)
+    record_event(
+        "catalog_changed",
+        actor,
+        target=f"referral_type:{kind.code}",
+        detail=f"created: {kind.name_en} / {kind.name_nl}" + ("" if kind.active else "; retired"),
+    )
+    return kind
+
+
+def update_referral_type(kind: ReferralType, values: dict, actor) -> None:
+    """Change a referral type's names, position or active (audited when anything changed);
+    its code stays."""
+    data, errors = _load(ReferralTypeIn(exclude=("code",)), values)
+    if errors:
+        raise InvalidInput(errors=errors)
+    if data["sort_order"] is None:
+        data.pop("sort_order")
+    changes = _apply(kind, data, REFERRAL_TYPE_FIELDS)
+    if changes:
+        db.session.flush()
+        record_event(
+            "catalog_changed",
+            actor,
+            target=f"referral_type:{kind.code}",
+            detail="; ".join(changes),
+        )

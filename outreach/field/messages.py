@@ -28,6 +28,13 @@ def js_messages() -> dict[str, str]:
         "save_failed": _("This phone could not save the record. Please try again."),
         "follow_up_waiting": _("Follow-up saved; waiting to sync."),
         "update_blocked": _("Save or clear the form first, then update."),
+        "catalog_waiting": _(
+            "The lists of sites, equipment or referrals have changed. Save or clear the form "
+            "to see the new ones."
+        ),
+        "catalog_updated": _(
+            "The form now shows the latest lists of sites, equipment and referrals."
+        ),
         "type_contact": _("Contact"),
         "type_incident": _("Incident"),
         "type_referral_update": _("Follow-up"),

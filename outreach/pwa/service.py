@@ -12,6 +12,7 @@ FIELD_PAGES = ("field.home", "field.new_contact", "field.new_incident", "field.r
 STATIC_FILES = (
     "css/app.css",
     "js/field.js",
+    "js/catalog.js",
     "js/outbox.js",
     "js/sync.js",
     "js/records.js",

@@ -1,6 +1,6 @@
 """`GET /api/v1/reports/monthly` and the monthly exports, for supervisors and admins."""
 
-from flask import Response, current_app, stream_with_context
+from flask import Response, stream_with_context
 from flask_login import current_user
 
 from outreach.apiblueprint import ApiBlueprint
@@ -9,6 +9,7 @@ from outreach.exports import service as exports
 from outreach.extensions import db
 from outreach.reports.schemas import ExportArgs, MonthlyReportOut, ReportArgs
 from outreach.reports.service import SiteRef, monthly_report, sites_for_report
+from outreach.settings import suppression_threshold
 from outreach.timekeeping import month_of, months_between, now
 
 blp = ApiBlueprint("reports_api", __name__, url_prefix="/api/v1", description="Reports.")
@@ -39,7 +40,7 @@ def export_response(kind: str, args: dict) -> Response:
     months = months_between(args["from_"], args["to"])
     # Plain values: the audit commit below expires the loaded sites, and streaming outlives it.
     sites = [SiteRef.of(site) for site in sites_for_report(current_user, args["site"])]
-    threshold = current_app.config["OUTREACH_SUPPRESSION_THRESHOLD"] if args["suppress"] else None
+    threshold = suppression_threshold() if args["suppress"] else None
     exports.audit_export(current_user, kind, months, sites, threshold)
     db.session.commit()
     name = f"outreach-{months[0]}-{months[-1]}{'' if threshold else '-unsuppressed'}.{kind}"

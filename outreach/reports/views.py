@@ -1,6 +1,6 @@
 """Supervisors' pages: `/reports` (the dashboard), `/reports/referrals`, `/reports/export`."""
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -23,6 +23,7 @@ from outreach.reports.service import (
     sites_for_report,
     worker_activity,
 )
+from outreach.settings import suppression_threshold
 from outreach.timekeeping import month_of, months_between, now, shift_month
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -168,7 +169,7 @@ def export():
             "reports/export.html",
             sites=sites_for_report(current_user),
             month=month,
-            threshold=_threshold(),
+            threshold=suppression_threshold(),
         )
     kind = request.args.get("format")
     if kind not in ("csv", "xlsx"):
@@ -177,7 +178,3 @@ def export():
     data["site"] = request.args.getlist("site")
     data.setdefault("suppress", "false")  # an unticked box sends nothing
     return export_response(kind, _load(ExportArgs(), data))
-
-
-def _threshold():
-    return current_app.config["OUTREACH_SUPPRESSION_THRESHOLD"]

@@ -1,6 +1,7 @@
 // The field app: wires the outbox, sync, status and service worker into the field pages.
 // Without this script the forms post to the server as plain HTML forms.
 
+import * as catalog from './catalog.js';
 import * as outbox from './outbox.js';
 import * as pwa from './pwa.js';
 import { FROM_FORM, fillForm } from './records.js';
@@ -234,12 +235,26 @@ async function main() {
   await status.render();
   document.getElementById('sync-now')?.addEventListener('click', () => sync.syncNow());
 
+  const recordForms = () => [...document.querySelectorAll('form.record-form')];
+  const nothingTyped = () => !recordForms().some((form) => form.dataset.dirty);
   const registration = await pwa.register();
   pwa.watchForUpdates(registration, {
     button: document.getElementById('update-app'),
-    isSafe: () => !sync.isRunning()
-      && ![...document.querySelectorAll('form.record-form')].some((form) => form.dataset.dirty),
+    isSafe: () => !sync.isRunning() && nothingTyped(),
     onBlocked: () => status.say(t('update_blocked'), 'info'),
+  });
+  // A newer catalog (seen after a sync) reloads a form with nothing typed in; a half-filled
+  // one is kept, and reloads after it is saved or cleared.
+  const reloaded = catalog.afterReload();
+  if (reloaded && reloaded.text) status.say(reloaded.text, reloaded.kind);
+  else if (reloaded) status.say(t('catalog_updated'), 'info');
+  catalog.follow(sync, {
+    needsReload: () => recordForms().length > 0,
+    canReload: nothingTyped,
+    onWaiting: () => {
+      // Never in place of a message the worker still needs, such as "Contact saved".
+      if (!document.querySelector('#js-flash .flash')) status.say(t('catalog_waiting'), 'info');
+    },
   });
   // Once per sign-in: later visits refresh each page in the cache as it is opened.
   const kept = `${document.body.dataset.username}`;

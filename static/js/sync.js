@@ -14,9 +14,14 @@ const STORED = new Set(['created', 'duplicate']);
 const REQUEST_TIMEOUT = 30000;
 let running = false;
 let again = false;
+// The server's catalog version, as GET /api/v1/me said at the start of the last run.
+let catalogVersion = null;
 const listeners = new Set();
 
-/** `listener({phase, ...})` hears 'start', 'signin', 'offline', 'error' and 'done'. */
+/**
+ * `listener({phase, ...})` hears 'start', 'signin', 'offline', 'error' and 'done'; the end of
+ * a run also carries `catalogVersion`, the server's (or null).
+ */
 export function onChange(listener) {
   listeners.add(listener);
 }
@@ -53,7 +58,12 @@ export async function whoAmI() {
   if (response.status === 401) return { status: 'signin' };
   const body = response.ok ? await json(response) : null;
   if (!body || !body.user || typeof body.csrf_token !== 'string') return { status: 'offline' };
-  return { status: 'ok', username: body.user.username, csrfToken: body.csrf_token };
+  return {
+    status: 'ok',
+    username: body.user.username,
+    csrfToken: body.csrf_token,
+    catalogVersion: typeof body.catalog_version === 'string' ? body.catalog_version : null,
+  };
 }
 
 function wellFormed(body) {
@@ -114,6 +124,7 @@ async function sendBatch(entries, csrfToken) {
 async function run() {
   let me = await whoAmI();
   if (me.status !== 'ok') return me.status;
+  catalogVersion = me.catalogVersion;
   let size = BATCH_SIZE;
   let freshToken = false;
   // Bounded: a run never loops for ever, whatever the server answers.
@@ -156,6 +167,7 @@ export async function syncNow() {
     return 'busy';
   }
   running = true;
+  catalogVersion = null;
   tell({ phase: 'start' });
   let outcome;
   try {
@@ -168,7 +180,7 @@ export async function syncNow() {
   } finally {
     running = false;
   }
-  tell({ phase: outcome });
+  tell({ phase: outcome, catalogVersion });
   return outcome;
 }
 

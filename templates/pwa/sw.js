@@ -6,30 +6,60 @@ const PRECACHE = {{ precache|tojson }};
 // Field pages and the catalog need a signed-in user: they are fetched after sign-in.
 const KEPT = [...PRECACHE.pages, PRECACHE.catalog];
 const KEPT_PATHS = new Set(KEPT);
+// Under this key (never a page) the cache holds the catalog version the kept pages were made
+// with: a page that learns of another one after a sync asks for them all again.
+const KEPT_VERSION = '/sw/catalog-version';
+
+async function fetchKept(cache, url) {
+  // Keep only real answers, never a login page or a redirect.
+  try {
+    const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
+    if (!response.ok || response.redirected) return null;
+    const version = url === PRECACHE.catalog ? (await response.clone().json()).version : true;
+    await cache.put(url, response);
+    return version;
+  } catch (error) {
+    return null; // Offline: the page is cached the next time it loads online.
+  }
+}
 
 async function cachePages() {
-  // Keep only real answers, never a login page or a redirect.
   const cache = await caches.open(CACHE);
-  await Promise.all(KEPT.map(async (url) => {
-    try {
-      const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
-      if (response.ok && !response.redirected) await cache.put(url, response);
-    } catch (error) {
-      // Offline: the page is cached the next time it loads online.
-    }
-  }));
+  // The catalog first: pages fetched after it are at least as new as the version noted.
+  const version = await fetchKept(cache, PRECACHE.catalog);
+  const pages = await Promise.all(PRECACHE.pages.map((url) => fetchKept(cache, url)));
+  if (typeof version !== 'string' || !pages.every(Boolean)) return false;
+  await cache.put(KEPT_VERSION, new Response(version));
+  return true;
+}
+
+// One fetch of the kept pages at a time: sign-in and a sync may both ask at once.
+let keeping = Promise.resolve();
+
+function serially(job) {
+  keeping = keeping.then(job, job);
+  return keeping;
+}
+
+/** 'current' when the kept pages were made with `version`, else fetch them: 'refreshed' or
+ * 'failed' (they are asked for again after the next sync). */
+async function keepCatalogVersion(version) {
+  const cache = await caches.open(CACHE);
+  const kept = await cache.match(KEPT_VERSION);
+  if (kept && (await kept.text()) === version) return 'current';
+  return (await cachePages()) ? 'refreshed' : 'failed';
 }
 
 async function forgetPages() {
   const cache = await caches.open(CACHE);
-  await Promise.all(KEPT.map((url) => cache.delete(url)));
+  await Promise.all([...KEPT, KEPT_VERSION].map((url) => cache.delete(url)));
 }
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
     await cache.addAll(PRECACHE.static);
-    await cachePages();
+    await serially(cachePages);
     // The first worker takes over at once; an update waits until the page says it is safe.
     if (!self.registration.active) await self.skipWaiting();
   })());
@@ -48,8 +78,13 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('message', (event) => {
   const type = event.data && event.data.type;
   if (type === 'skip-waiting') self.skipWaiting();
-  else if (type === 'cache-pages') event.waitUntil(cachePages());
-  else if (type === 'forget-pages') event.waitUntil(forgetPages());
+  else if (type === 'cache-pages') event.waitUntil(serially(cachePages));
+  else if (type === 'forget-pages') event.waitUntil(serially(forgetPages));
+  else if (type === 'catalog-version' && typeof event.data.version === 'string') {
+    const port = event.ports[0];
+    event.waitUntil(serially(() => keepCatalogVersion(event.data.version))
+      .then((outcome) => port && port.postMessage(outcome)));
+  }
   else if (type === 'version' && event.ports[0]) event.ports[0].postMessage(VERSION);
 });
 

@@ -137,11 +137,12 @@ def wait_until(page, expression, timeout=5):
         page.wait_for_timeout(25)
 
 
-def wait_until_synced(page, count):
+def wait_until_synced(page, count, says="All synced"):
     """The outbox holds `count` records, all synced. The status line alone cannot tell: right
-    after a save it still says "All synced" from before the save."""
+    after a save it still says "All synced" (`says`, in the page's language) from before the
+    save."""
     deadline = time.monotonic() + 5
     while (states := [entry["state"] for entry in outbox_entries(page)]) != ["synced"] * count:
         assert time.monotonic() < deadline, f"outbox: {states}"
         page.wait_for_timeout(50)
-    expect(page.get_by_role("status")).to_have_text("All synced")
+    expect(page.get_by_role("status")).to_have_text(says)

@@ -26,6 +26,16 @@ ADMIN_PAGES = [
     "/reports/referrals",
     "/admin/users",
     "/admin/audit",
+    "/admin/sites",
+    "/admin/sites/new",
+    "/admin/sites/AMS-OUT1/edit",
+    "/admin/equipment",
+    "/admin/equipment/new",
+    "/admin/equipment/foil/edit",
+    "/admin/referral-types",
+    "/admin/referral-types/new",
+    "/admin/referral-types/hcv_test/edit",
+    "/admin/settings",
 ]
 RUN_AXE = """() => axe.run(document, {
   runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']},

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from outreach.catalog import vocabulary
 from outreach.catalog.models import EquipmentItem, Site
-from outreach.demo import DEFAULT_EQUIPMENT, DEFAULT_REFERRAL_TYPES
+from outreach.demo import DEFAULT_EQUIPMENT, DEFAULT_REFERRAL_TYPES, INJECTING_PACK
 from outreach.extensions import db
 
 CATALOG = "/api/v1/catalog"
@@ -55,7 +55,14 @@ def test_sites_are_those_the_user_may_record_for(login_as, role, sites, expected
             "name": "DCR Amsterdam",
             "kind": "dcr",
             "city": "Amsterdam",
+            "usual_packs": [],
         }
+
+
+def test_sites_carry_their_usual_packs(login_as):
+    body = catalog(login_as("worker", sites=("AMS-OUT1",)))
+
+    assert body["sites"][0]["usual_packs"] == [INJECTING_PACK]
 
 
 @pytest.mark.parametrize("role", ["worker", "admin"])
@@ -149,5 +156,18 @@ def test_version_changes_when_the_catalog_changes(app, login_as):
     before = catalog(api)["version"]
 
     retire(app, EquipmentItem, "foil")
+
+    assert catalog(api)["version"] != before
+
+
+def test_version_changes_when_a_usual_pack_changes(app, login_as):
+    """The contact form's pack buttons come from the catalog too."""
+    api = login_as("worker", sites=("AMS-OUT1",))
+    before = catalog(api)["version"]
+
+    with app.app_context():
+        site = db.session.execute(select(Site).where(Site.code == "AMS-OUT1")).scalar_one()
+        site.usual_packs = [{**INJECTING_PACK, "items": {"needle": 20}}]
+        db.session.commit()
 
     assert catalog(api)["version"] != before

@@ -3,6 +3,7 @@ a clash: the outcome is the same as storing them one by one, in fewer statements
 
 import uuid
 from datetime import datetime, timedelta, timezone
+from functools import partial
 
 import pytest
 from sqlalchemy import event, select
@@ -50,9 +51,7 @@ def test_a_bigger_batch_takes_no_more_statements(as_user, username, make_contact
     counts = []
     for size in (5, 100):
         with as_user(username) as user:
-            counts.append(
-                statements_of(db.engine, lambda b=batch(size): apply_sync_batch(user, b))
-            )
+            counts.append(statements_of(db.engine, partial(apply_sync_batch, user, batch(size))))
             db.session.commit()
     assert counts[0] == counts[1], counts
 

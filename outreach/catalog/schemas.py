@@ -1,0 +1,115 @@
+"""What an admin may set on a site, an equipment item or a referral type: the rules shared by
+the admin pages and `flask create-site`. Codes are checked here for their form; whether one is
+taken, and the items a usual pack names, are checked against the database by the service."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, ValidationError, fields, validate
+
+from outreach.catalog.vocabulary import EQUIPMENT_CATEGORIES, SITE_KINDS
+from outreach.fields import Text
+
+SITE_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,39}\Z")
+# Equipment and referral type codes, as exports and the sync API name them: `syringe_1ml`.
+CATALOG_CODE = re.compile(r"[a-z][a-z0-9_]{1,39}\Z")
+MAX_SORT_ORDER = 9999
+
+
+class SiteCode(Text):
+    """A site code, written in capitals whatever was typed."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).upper()
+
+
+class CatalogCode(Text):
+    """An item or referral type code, in lower case whatever was typed."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).lower()
+
+
+def _name(message):
+    return Text(required=True, validate=validate.Length(1, 120, error=message))
+
+
+class Position(fields.Integer):
+    """A place in the forms' lists, 0 to 9999; one message for anything else."""
+
+    def __init__(self, **kwargs):
+        super().__init__(load_default=None, allow_none=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        number = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, str) and re.fullmatch(r"\s*\d{1,4}\s*", value):
+            number = int(value)
+        if number is None or not 0 <= number <= MAX_SORT_ORDER:
+            raise ValidationError(str(_l("A position is a whole number from 0 to 9999.")))
+        return number
+
+
+class SiteIn(Schema):
+    code = SiteCode(
+        required=True,
+        validate=validate.Regexp(
+            SITE_CODE,
+            error=_l("A site code has 2 to 40 letters, digits and dashes, e.g. AMS-DCR1."),
+        ),
+    )
+    name = _name(_l("A site name has 1 to 120 characters."))
+    kind = fields.String(
+        required=True, validate=validate.OneOf(list(SITE_KINDS), error=_l("Unknown kind of site."))
+    )
+    city = Text(
+        load_default="",
+        validate=validate.Length(max=80, error=_l("A city has at most 80 characters.")),
+    )
+    active = fields.Boolean(load_default=True)
+
+
+class EquipmentItemIn(Schema):
+    code = CatalogCode(
+        required=True,
+        validate=validate.Regexp(
+            CATALOG_CODE,
+            error=_l(
+                "A code has 2 to 40 small letters, digits and underscores and starts with a "
+                "letter, e.g. syringe_1ml."
+            ),
+        ),
+    )
+    name_en = _name(_l("A name has 1 to 120 characters."))
+    name_nl = _name(_l("A name has 1 to 120 characters."))
+    category = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            list(EQUIPMENT_CATEGORIES), error=_l("Choose a category from the list.")
+        ),
+    )
+    unit = Text(
+        load_default="piece",
+        validate=validate.Length(1, 20, error=_l("A unit has 1 to 20 characters, e.g. piece.")),
+    )
+    counts_as_syringe = fields.Boolean(load_default=False)
+    sort_order = Position()
+    active = fields.Boolean(load_default=True)
+
+
+class ReferralTypeIn(Schema):
+    code = CatalogCode(
+        required=True,
+        validate=validate.Regexp(
+            CATALOG_CODE,
+            error=_l(
+                "A code has 2 to 40 small letters, digits and underscores and starts with a "
+                "letter, e.g. hcv_test."
+            ),
+        ),
+    )
+    name_en = _name(_l("A name has 1 to 120 characters."))
+    name_nl = _name(_l("A name has 1 to 120 characters."))
+    sort_order = Position()
+    active = fields.Boolean(load_default=True)
