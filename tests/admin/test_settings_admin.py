@@ -287,7 +287,16 @@ def test_a_new_time_zone_moves_a_record_at_a_month_end_into_the_other_month(app,
     # Times are shown in the new zone too: the audit entry's hour is London's.
     audit = parse(admin.get("/admin/audit").get_data(as_text=True))
     with app.app_context():
-        when = db.session.execute(select(AuditEvent.occurred_at)).scalars().first()
+        # The page's first row: the newest event.
+        when = (
+            db.session.execute(
+                select(AuditEvent.occurred_at).order_by(
+                    AuditEvent.occurred_at.desc(), AuditEvent.id.desc()
+                )
+            )
+            .scalars()
+            .first()
+        )
     shown = re.search(r"\b(\d{1,2}):(\d{2}):(\d{2})\b", audit.find("td").text)
     london = when.astimezone(ZoneInfo("Europe/London"))
     assert shown.groups() == (str(london.hour % 12 or 12), f"{london:%M}", f"{london:%S}")
