@@ -109,6 +109,8 @@ RULES: dict[tuple[str, str], Access] = {
     ("auth.login", "GET"): Access(OK, GO_HOME, GO_HOME, GO_HOME, GO_HOME, GO_HOME),
     ("auth.login", "POST"): Access(GO_HOME, GO_HOME, GO_HOME, GO_HOME, GO_HOME, GO_HOME),
     # The first-run page: gone once the organisation has a user, for everyone.
+    ("auth.change_password", "GET"): SIGNED_IN_PAGE,
+    ("auth.change_password", "POST"): SIGNED_IN_FORM_POST,
     ("auth.setup", "GET"): Access(*[NOT_FOUND] * 6),
     ("auth.setup", "POST"): Access(*[NOT_FOUND] * 6),
     ("auth.logout", "GET"): SIGNED_IN_PAGE,
@@ -294,6 +296,10 @@ def calls(
     void = {"reason": "entered twice"}
     return {
         ("auth.login", "POST"): Call(form=credentials),
+        # A wrong current password: nothing changes, whoever calls.
+        ("auth.change_password", "POST"): Call(
+            form={"current": "not it", "password": "x" * 12, "repeated": "x" * 12}
+        ),
         ("auth_api.login", "POST"): Call(json=credentials),
         ("sync_api.sync", "POST"): Call(
             json={"contacts": [make_contact(id=new["synced_contact"], referrals=[])]},

@@ -21,6 +21,7 @@ ACTIONS = {
     "user_activated": _l("User activated"),
     "user_deactivated": _l("User deactivated"),
     "password_reset": _l("Password reset"),
+    "password_changed": _l("Own password changed"),
     "site_changed": _l("Site changed"),
     "catalog_changed": _l("Catalog changed"),
     "settings_changed": _l("Settings changed"),

@@ -10,17 +10,21 @@ Beyond a limit the answer is 429 with `Retry-After`. The counters live in
 """
 
 from flask import current_app, g, request
+from flask_login import current_user
 
 from outreach.extensions import limiter
 
 
 def account_key() -> str:
-    """The account name tried, as sign-in finds it (trimmed, any case)."""
+    """The account name tried, as sign-in finds it (trimmed, any case); on a signed-in user's
+    own page (changing their password) their own."""
     try:
         data = request.get_json(silent=True) if request.is_json else request.form
     except RecursionError:  # nested too deep: the view answers 400
         data = None
     username = data.get("username") if isinstance(data, dict) else None
+    if username is None and current_user.is_authenticated:
+        username = current_user.username
     return "account:" + (username if isinstance(username, str) else "").strip().lower()[:60]
 
 

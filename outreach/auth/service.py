@@ -215,6 +215,22 @@ def reset_password(user, password: str, actor) -> None:
     record_event("password_reset", actor, target=f"user:{user.username}")
 
 
+def change_own_password(user, current: str, new: str, repeated: str) -> None:
+    """A user's own new password (the rules apply): the current one must be given, and every
+    other device is signed out while this one stays signed in (audited). InvalidInput with
+    field messages otherwise; a wrong current password counts towards the sign-in lock."""
+    if not check_password_hash(user.password_hash, current or ""):
+        note_failed_login()
+        raise InvalidInput(errors={"current": [_("This is not your current password.")]})
+    if new != repeated:
+        raise InvalidInput(errors={"repeated": [_("The two passwords differ.")]})
+    check_password_rules(new, user.username)
+    user.password_hash = generate_password_hash(new)
+    user.session_version += 1
+    sign_in_as(user)
+    record_event("password_changed", user, target=f"user:{user.username}")
+
+
 def revoke_sessions(user, actor) -> None:
     """Sign a user out on every device (a lost phone): their current cookies stop working."""
     user.session_version += 1

@@ -3,7 +3,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -97,6 +97,31 @@ def logout():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     return render_template("auth/logout.html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@login_limits
+def change_password():
+    """The user's own password: the current one, then the new one twice."""
+    errors = {}
+    if request.method == "POST":
+        try:
+            service.change_own_password(
+                current_user._get_current_object(),  # it signs this user in again
+                request.form.get("current", ""),
+                request.form.get("password", ""),
+                request.form.get("repeated", ""),
+            )
+        except InvalidInput as exc:
+            db.session.rollback()
+            errors = plain(exc.errors)
+        else:
+            db.session.commit()
+            flash(_("Your password is changed. Other phones and browsers are signed out."))
+            return redirect(home_url(current_user))
+    status = 422 if errors else 200
+    return render_template("auth/password.html", errors=errors, values={}), status
 
 
 @bp.route("/account/language", methods=["POST"])

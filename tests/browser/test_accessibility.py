@@ -19,6 +19,7 @@ FIELD_PAGES = [
     "/field/contacts/new",
     "/field/incidents/new",
     "/field/referrals",
+    "/account/password",
 ]
 ADMIN_PAGES = [
     "/reports",
