@@ -94,6 +94,28 @@ def _language() -> str:
     return str(get_locale() or "en")
 
 
+def _typed(form, names) -> MultiDict:
+    """What was typed, to show again beside the messages."""
+    return MultiDict({name: form.get(name, "") for name in names})
+
+
+def _refused_form(form_page, entry, typed: MultiDict, exc: InvalidInput):
+    """Nothing is saved: `form_page` for `entry` (None: a new one) again, with what was typed
+    and the messages, as 422."""
+    db.session.rollback()
+    return form_page(entry, typed, plain(exc.errors), 422)
+
+
+def _saved(entry, list_endpoint: str):
+    """Commit the saved item or referral type, say so, and go back to its list."""
+    db.session.commit()
+    flash(
+        _("%(name)s is saved. Phones get it at their next sync.", name=entry.name(_language())),
+        "info",
+    )
+    return redirect(url_for(list_endpoint))
+
+
 # Sites
 
 
@@ -192,6 +214,7 @@ def edit_site(code):
 # Equipment items
 
 EQUIPMENT_FORM = ("code", "name_en", "name_nl", "category", "unit", "sort_order")
+EQUIPMENT_TYPED = (*EQUIPMENT_FORM, "counts_as_syringe", "active")
 
 
 def _equipment_values(form, new: bool) -> dict:
@@ -234,11 +257,6 @@ def _equipment_form(item=None, values=None, errors=None, status=200):
     return page, status
 
 
-def _typed(form, names) -> MultiDict:
-    """What was typed, to show again beside the messages."""
-    return MultiDict({name: form.get(name, "") for name in names})
-
-
 @bp.route("/equipment/new", methods=["GET", "POST"])
 @roles_required("admin")
 def new_equipment_item():
@@ -249,15 +267,8 @@ def new_equipment_item():
     try:
         item = service.create_equipment_item(_equipment_values(form, new=True), current_user)
     except InvalidInput as exc:
-        db.session.rollback()
-        typed = _typed(form, (*EQUIPMENT_FORM, "counts_as_syringe", "active"))
-        return _equipment_form(None, typed, plain(exc.errors), 422)
-    db.session.commit()
-    flash(
-        _("%(name)s is saved. Phones get it at their next sync.", name=item.name(_language())),
-        "info",
-    )
-    return redirect(url_for("admin.equipment"))
+        return _refused_form(_equipment_form, None, _typed(form, EQUIPMENT_TYPED), exc)
+    return _saved(item, "admin.equipment")
 
 
 @bp.route("/equipment/<code>/edit", methods=["GET", "POST"])
@@ -271,22 +282,14 @@ def edit_equipment_item(code):
     try:
         service.update_equipment_item(item, _equipment_values(form, new=False), current_user)
     except InvalidInput as exc:
-        db.session.rollback()
-        typed = _typed(form, (*EQUIPMENT_FORM, "counts_as_syringe", "active"))
-        return _equipment_form(
-            _found(service.find_equipment_item(code)), typed, plain(exc.errors), 422
-        )
-    db.session.commit()
-    flash(
-        _("%(name)s is saved. Phones get it at their next sync.", name=item.name(_language())),
-        "info",
-    )
-    return redirect(url_for("admin.equipment"))
+        return _refused_form(_equipment_form, item, _typed(form, EQUIPMENT_TYPED), exc)
+    return _saved(item, "admin.equipment")
 
 
 # Referral types
 
 REFERRAL_TYPE_FORM = ("code", "name_en", "name_nl", "sort_order")
+REFERRAL_TYPE_TYPED = (*REFERRAL_TYPE_FORM, "active")
 
 
 def _referral_type_values(form, new: bool) -> dict:
@@ -327,15 +330,8 @@ def new_referral_type():
     try:
         kind = service.create_referral_type(_referral_type_values(form, new=True), current_user)
     except InvalidInput as exc:
-        db.session.rollback()
-        typed = _typed(form, (*REFERRAL_TYPE_FORM, "active"))
-        return _referral_type_form(None, typed, plain(exc.errors), 422)
-    db.session.commit()
-    flash(
-        _("%(name)s is saved. Phones get it at their next sync.", name=kind.name(_language())),
-        "info",
-    )
-    return redirect(url_for("admin.referral_types"))
+        return _refused_form(_referral_type_form, None, _typed(form, REFERRAL_TYPE_TYPED), exc)
+    return _saved(kind, "admin.referral_types")
 
 
 @bp.route("/referral-types/<code>/edit", methods=["GET", "POST"])
@@ -349,14 +345,5 @@ def edit_referral_type(code):
     try:
         service.update_referral_type(kind, _referral_type_values(form, new=False), current_user)
     except InvalidInput as exc:
-        db.session.rollback()
-        typed = _typed(form, (*REFERRAL_TYPE_FORM, "active"))
-        return _referral_type_form(
-            _found(service.find_referral_type(code)), typed, plain(exc.errors), 422
-        )
-    db.session.commit()
-    flash(
-        _("%(name)s is saved. Phones get it at their next sync.", name=kind.name(_language())),
-        "info",
-    )
-    return redirect(url_for("admin.referral_types"))
+        return _refused_form(_referral_type_form, kind, _typed(form, REFERRAL_TYPE_TYPED), exc)
+    return _saved(kind, "admin.referral_types")

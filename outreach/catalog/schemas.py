@@ -34,6 +34,10 @@ def _name(message):
     return Text(required=True, validate=validate.Length(1, 120, error=message))
 
 
+def _catalog_code(message):
+    return CatalogCode(required=True, validate=validate.Regexp(CATALOG_CODE, error=message))
+
+
 class Position(fields.Integer):
     """A place in the forms' lists, 0 to 9999; one message for anything else."""
 
@@ -70,19 +74,23 @@ class SiteIn(Schema):
     active = fields.Boolean(load_default=True)
 
 
-class EquipmentItemIn(Schema):
-    code = CatalogCode(
-        required=True,
-        validate=validate.Regexp(
-            CATALOG_CODE,
-            error=_l(
-                "A code has 2 to 40 small letters, digits and underscores and starts with a "
-                "letter, e.g. syringe_1ml."
-            ),
-        ),
-    )
+class CatalogEntryIn(Schema):
+    """The fields equipment items and referral types share: their names in English and Dutch,
+    their position in the forms' lists and whether they are active."""
+
     name_en = _name(_l("A name has 1 to 120 characters."))
     name_nl = _name(_l("A name has 1 to 120 characters."))
+    sort_order = Position()
+    active = fields.Boolean(load_default=True)
+
+
+class EquipmentItemIn(CatalogEntryIn):
+    code = _catalog_code(
+        _l(
+            "A code has 2 to 40 small letters, digits and underscores and starts with a "
+            "letter, e.g. syringe_1ml."
+        )
+    )
     category = fields.String(
         required=True,
         validate=validate.OneOf(
@@ -94,22 +102,12 @@ class EquipmentItemIn(Schema):
         validate=validate.Length(1, 20, error=_l("A unit has 1 to 20 characters, e.g. piece.")),
     )
     counts_as_syringe = fields.Boolean(load_default=False)
-    sort_order = Position()
-    active = fields.Boolean(load_default=True)
 
 
-class ReferralTypeIn(Schema):
-    code = CatalogCode(
-        required=True,
-        validate=validate.Regexp(
-            CATALOG_CODE,
-            error=_l(
-                "A code has 2 to 40 small letters, digits and underscores and starts with a "
-                "letter, e.g. hcv_test."
-            ),
-        ),
+class ReferralTypeIn(CatalogEntryIn):
+    code = _catalog_code(
+        _l(
+            "A code has 2 to 40 small letters, digits and underscores and starts with a "
+            "letter, e.g. hcv_test."
+        )
     )
-    name_en = _name(_l("A name has 1 to 120 characters."))
-    name_nl = _name(_l("A name has 1 to 120 characters."))
-    sort_order = Position()
-    active = fields.Boolean(load_default=True)

@@ -329,18 +329,42 @@ EQUIPMENT_FIELDS = (
 REFERRAL_TYPE_FIELDS = ("name_en", "name_nl", "sort_order", "active")
 
 
-def create_equipment_item(values: dict, actor) -> EquipmentItem:
-    """A new equipment item (audited); without a position it goes last."""
-    data, errors = _load(EquipmentItemIn(), values)
+def _create_catalog_entry(
+    model, schema: Schema, values: dict, find
+) -> EquipmentItem | ReferralType:
+    """A new equipment item or referral type (`model`), added and flushed but not audited;
+    without a position it goes last. InvalidInput with field messages for a bad value or a code
+    that `find` finds (taken)."""
+    data, errors = _load(schema, values)
     taken = _("This code is taken.")
-    if "code" in data and find_equipment_item(data["code"]) is not None:
+    if "code" in data and find(data["code"]) is not None:
         errors["code"] = [taken]
     if errors:
         raise InvalidInput(errors=errors)
     if data["sort_order"] is None:
-        data["sort_order"] = next_sort_order(EquipmentItem)
-    item = EquipmentItem(**data)
-    _insert(item, "code", taken)
+        data["sort_order"] = next_sort_order(model)
+    row = model(**data)
+    _insert(row, "code", taken)
+    return row
+
+
+def _update_catalog_entry(row, schema: Schema, values: dict, names, actor, target: str) -> None:
+    """Set the fields `names` of an equipment item or referral type to `values` (audited as
+    `target` when anything changed); without a position it keeps its place."""
+    data, errors = _load(schema, values)
+    if errors:
+        raise InvalidInput(errors=errors)
+    if data["sort_order"] is None:
+        data.pop("sort_order")
+    changes = _apply(row, data, names)
+    if changes:
+        db.session.flush()
+        record_event("catalog_changed", actor, target=target, detail="; ".join(changes))
+
+
+def create_equipment_item(values: dict, actor) -> EquipmentItem:
+    """A new equipment item (audited); without a position it goes last."""
+    item = _create_catalog_entry(EquipmentItem, EquipmentItemIn(), values, find_equipment_item)
     record_event(
         "catalog_changed",
         actor,
@@ -355,34 +379,19 @@ def create_equipment_item(values: dict, actor) -> EquipmentItem:
 def update_equipment_item(item: EquipmentItem, values: dict, actor) -> None:
     """Change an item's names, category, unit, syringe count, position or active (audited
     when anything changed); its code stays."""
-    data, errors = _load(EquipmentItemIn(exclude=("code",)), values)
-    if errors:
-        raise InvalidInput(errors=errors)
-    if data["sort_order"] is None:
-        data.pop("sort_order")
-    changes = _apply(item, data, EQUIPMENT_FIELDS)
-    if changes:
-        db.session.flush()
-        record_event(
-            "catalog_changed",
-            actor,
-            target=f"equipment:{item.code}",
-            detail="; ".join(changes),
-        )
+    _update_catalog_entry(
+        item,
+        EquipmentItemIn(exclude=("code",)),
+        values,
+        EQUIPMENT_FIELDS,
+        actor,
+        target=f"equipment:{item.code}",
+    )
 
 
 def create_referral_type(values: dict, actor) -> ReferralType:
     """A new referral type (audited); without a position it goes last."""
-    data, errors = _load(ReferralTypeIn(), values)
-    taken = _("This code is taken.")
-    if "code" in data and find_referral_type(data["code"]) is not None:
-        errors["code"] = [taken]
-    if errors:
-        raise InvalidInput(errors=errors)
-    if data["sort_order"] is None:
-        data["sort_order"] = next_sort_order(ReferralType)
-    kind = ReferralType(**data)
-    _insert(kind, "code", taken)
+    kind = _create_catalog_entry(ReferralType, ReferralTypeIn(), values, find_referral_type)
     record_event(
         "catalog_changed",
         actor,
@@ -395,17 +404,11 @@ def create_referral_type(values: dict, actor) -> ReferralType:
 def update_referral_type(kind: ReferralType, values: dict, actor) -> None:
     """Change a referral type's names, position or active (audited when anything changed);
     its code stays."""
-    data, errors = _load(ReferralTypeIn(exclude=("code",)), values)
-    if errors:
-        raise InvalidInput(errors=errors)
-    if data["sort_order"] is None:
-        data.pop("sort_order")
-    changes = _apply(kind, data, REFERRAL_TYPE_FIELDS)
-    if changes:
-        db.session.flush()
-        record_event(
-            "catalog_changed",
-            actor,
-            target=f"referral_type:{kind.code}",
-            detail="; ".join(changes),
-        )
+    _update_catalog_entry(
+        kind,
+        ReferralTypeIn(exclude=("code",)),
+        values,
+        REFERRAL_TYPE_FIELDS,
+        actor,
+        target=f"referral_type:{kind.code}",
+    )
