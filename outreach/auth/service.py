@@ -129,6 +129,10 @@ def sign_in(username: str, password: str, remember: bool = False) -> User | None
     return user
 
 
+# The key of PostgreSQL's advisory lock held while the first admin is made.
+FIRST_RUN_LOCK = 7_211_001
+
+
 def needs_first_admin() -> bool:
     """True while the database has no user at all: a new organisation, set up at /setup."""
     return db.session.execute(select(User.id).limit(1)).first() is None
@@ -136,7 +140,12 @@ def needs_first_admin() -> bool:
 
 def set_up_first_admin(username: str, password: str, repeated: str) -> User:
     """The first user of a new organisation, an admin, signed in at once. NotFound once any
-    user exists, so this door closes for good; InvalidInput with field messages otherwise."""
+    user exists, so this door closes for good; InvalidInput with field messages otherwise.
+
+    Two at once make one admin: the second waits for the first to commit, then finds a user.
+    SQLite's write lock, taken at the first statement, does that; PostgreSQL needs a lock."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(FIRST_RUN_LOCK)))
     if not needs_first_admin():
         raise NotFound(_("This organisation is set up already."))
     if password != repeated:

@@ -1,6 +1,9 @@
 """`/setup`: a new organisation's first administrator, made through a page; gone once any
 user exists."""
 
+import threading
+import time
+
 from sqlalchemy import select
 
 from outreach.audit.models import AuditEvent
@@ -69,3 +72,39 @@ def test_bad_input_is_a_form_error_and_makes_nobody(app, client):
         assert message in page, (fields, page)
         assert 'aria-invalid="true"' in page or "has-error" in page
     assert users(app) == []
+
+
+def test_two_setups_at_once_make_one_admin(app, monkeypatch):
+    """The second waits for the first, then finds the door closed (on PostgreSQL too)."""
+    from outreach.auth import service
+
+    clients = [app.test_client() for _ in range(2)]
+    tokens = [csrf_token_in(client.get("/setup")) for client in clients]
+    real_create_user = service.create_user
+
+    def slow_create_user(*args, **kwargs):
+        user = real_create_user(*args, **kwargs)
+        time.sleep(0.3)  # the other request arrives meanwhile
+        return user
+
+    monkeypatch.setattr(service, "create_user", slow_create_user)
+    start = threading.Barrier(2)
+    answers = [None, None]
+
+    def set_up(number):
+        start.wait()
+        form = {
+            "csrf_token": tokens[number],
+            "username": f"coordinator{number}",
+            "password": GOOD_PASSWORD,
+            "repeated": GOOD_PASSWORD,
+        }
+        answers[number] = clients[number].post("/setup", data=form).status_code
+
+    threads = [threading.Thread(target=set_up, args=(number,)) for number in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(answers) == [302, 404]
+    assert len(users(app)) == 1
