@@ -17,10 +17,10 @@ from sqlalchemy import select
 from outreach.admin.views import bp
 from outreach.audit.service import record_event
 from outreach.auth.access import roles_required
-from outreach.catalog.models import EquipmentItem, ReferralType
 from outreach.errors import plain
 from outreach.extensions import db
 from outreach.records.models import Contact, Incident
+from outreach.records.service import load_codebook
 from outreach.reports import rollups
 from outreach.settings import (
     DEFAULT_LANGUAGE,
@@ -166,15 +166,14 @@ def _month_start(month: str, zone: ZoneInfo) -> datetime:
 
 def _count_records(start: datetime, end: datetime, sign: int) -> None:
     """Add (or take away) the roll-up shares of the records in [start, end) not voided."""
-    item_codes = dict(db.session.execute(select(EquipmentItem.id, EquipmentItem.code)).all())
-    type_codes = dict(db.session.execute(select(ReferralType.id, ReferralType.code)).all())
+    codebook = load_codebook()
     contacts = db.session.execute(
         select(Contact).where(
             Contact.occurred_at >= start, Contact.occurred_at < end, Contact.voided_at.is_(None)
         )
     ).scalars()
     for contact in contacts:
-        rollups.count_contact(contact, item_codes, type_codes, sign=sign)
+        rollups.count_contact(contact, codebook.item_codes, codebook.type_codes, sign=sign)
     incidents = db.session.execute(
         select(Incident).where(
             Incident.occurred_at >= start, Incident.occurred_at < end, Incident.voided_at.is_(None)

@@ -17,6 +17,7 @@ from outreach.catalog.schemas import EquipmentItemIn, ReferralTypeIn, SiteIn
 from outreach.errors import InvalidInput
 from outreach.extensions import db
 from outreach.fields import has_control_characters
+from outreach.records.models import MAX_QUANTITY  # a pack's quantities are a contact's
 
 
 def sites_for(user) -> list[Site]:
@@ -136,7 +137,6 @@ def catalog_version(user) -> str:
 
 MAX_PACKS = 10
 MAX_PACK_NAME = 60
-MAX_QUANTITY = 10000
 
 
 def all_sites() -> list[Site]:

@@ -17,27 +17,12 @@ from outreach.demo import INJECTING_PACK
 from outreach.extensions import db
 from outreach.records.models import Contact, Incident
 from outreach.records.service import load_codebook
-from tests.auth.conftest import csrf_token_in
-from tests.conftest import PASSWORD
 from tests.field.html import form_fields, parse
 
 SITES = "/admin/sites"
 EQUIPMENT = "/admin/equipment"
 REFERRAL_TYPES = "/admin/referral-types"
 FIELD_PAGES = ["/field", "/field/contacts/new", "/field/incidents/new", "/field/referrals"]
-
-
-@pytest.fixture
-def admin_page(app, make_user):
-    """A test client signed in as an admin through the form; returns (client, username)."""
-    username = make_user("admin", sites=())
-    client = app.test_client()
-    token = csrf_token_in(client.get("/login"))
-    response = client.post(
-        "/login", data={"csrf_token": token, "username": username, "password": PASSWORD}
-    )
-    assert response.status_code == 302
-    return client, username
 
 
 @pytest.fixture

@@ -16,19 +16,6 @@ def user_id(app, username) -> int:
         return db.session.execute(select(User.id).where(User.username == username)).scalar_one()
 
 
-@pytest.fixture
-def admin_page(app, make_user):
-    """A test client signed in as an admin through the form; returns (client, username)."""
-    username = make_user("admin", sites=())
-    client = app.test_client()
-    token = csrf_token_in(client.get("/login"))
-    response = client.post(
-        "/login", data={"csrf_token": token, "username": username, "password": PASSWORD}
-    )
-    assert response.status_code == 302
-    return client, username
-
-
 def press(client, path, **form):
     """Post one of the page's forms, with the page's token."""
     token = csrf_token_in(client.get("/admin/users"))
