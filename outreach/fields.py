@@ -15,9 +15,14 @@ class Text(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        if CONTROL_CHARACTERS.search(text) or LONE_SURROGATES.search(text):
+        if has_forbidden_characters(text):
             raise ValidationError(str(_l("Contains characters that are not allowed.")))
         return text.strip()
+
+
+def has_forbidden_characters(text: str) -> bool:
+    """Control characters or lone surrogates: what `Text` refuses."""
+    return bool(CONTROL_CHARACTERS.search(text) or LONE_SURROGATES.search(text))
 
 
 def has_control_characters(text: str) -> bool:
