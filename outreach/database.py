@@ -1,6 +1,8 @@
 """Declarative base with a naming convention, the column types every domain shares, and a
 fast bulk insert."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
@@ -74,32 +76,61 @@ def configure_sqlite(engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def execute_many(session, statement, rows: list[dict]) -> None:
-    """Run a statement once per row through the driver's executemany, each value converted by
-    its parameter's type first: SQLAlchemy's own handling of each row's parameters costs as
-    much as SQLite's insert. The rows' keys are the statement's parameter names (for an
-    INSERT, its columns)."""
-    connection = session.connection()
-    dialect = connection.dialect
-    compiled = statement.compile(dialect=dialect, column_keys=list(rows[0]))
+@dataclass(frozen=True)
+class _Prepared:
+    """What `execute_many` works out from a statement: its SQL, and how to pass each row."""
+
+    sql: str
+    names: tuple[str, ...]  # the parameters, in the order the driver takes them
+    converters: tuple[tuple[int, Callable], ...]  # (place, conversion) of typed parameters
+    positional: bool
+
+
+# Prepared statements by (what, dialect, driver, parameter names); `what` names the statement.
+_prepared: dict[tuple, _Prepared] = {}
+
+
+def _prepare(statement, dialect, columns: list[str]) -> _Prepared:
+    compiled = statement.compile(dialect=dialect, column_keys=columns)
     convert = {
         name: bind.type.dialect_impl(dialect).bind_processor(dialect)
         for name, bind in compiled.binds.items()
     }
     # Positional (SQLite: a name may come more than once) or named (psycopg) parameters.
-    names = compiled.positiontup or list(convert)
-    converted = [(place, convert[name]) for place, name in enumerate(names) if convert[name]]
+    names = tuple(compiled.positiontup or convert)
+    converters = tuple((place, convert[name]) for place, name in enumerate(names) if convert[name])
+    return _Prepared(str(compiled), names, converters, bool(compiled.positiontup))
+
+
+def execute_many(session, what, make_statement: Callable, rows: list[dict]) -> None:
+    """Run a statement once per row through the driver's executemany, each value converted by
+    its parameter's type first: SQLAlchemy's own handling of each row's parameters costs as
+    much as SQLite's insert. The rows' keys are the statement's parameter names (for an
+    INSERT, its columns).
+
+    `make_statement(dialect_name)` makes the statement the first time `what` (any hashable
+    name for it) runs with these parameters on this kind of database; after that, the SQL and
+    conversions worked out then are used again.
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    columns = list(rows[0])
+    key = (what, dialect.name, dialect.driver, tuple(columns))
+    prepared = _prepared.get(key)
+    if prepared is None:
+        prepared = _prepared[key] = _prepare(make_statement(dialect.name), dialect, columns)
+    names, converters = prepared.names, prepared.converters
     values = [[row[name] for name in names] for row in rows]
     for row in values:
-        for place, to in converted:
+        for place, to in converters:
             row[place] = to(row[place])
-    if compiled.positiontup:
+    if prepared.positional:
         values = [tuple(row) for row in values]
     else:
         values = [dict(zip(names, row, strict=True)) for row in values]
-    connection.exec_driver_sql(str(compiled), values)
+    connection.exec_driver_sql(prepared.sql, values)
 
 
 def insert_many(session, table, rows: list[dict]) -> None:
     """Insert rows (dicts by column name) through `execute_many`."""
-    execute_many(session, table.insert(), rows)
+    execute_many(session, ("insert", table), lambda _dialect: table.insert(), rows)

@@ -16,7 +16,6 @@ a test checks that the roll-ups always equal the records.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 from sqlalchemy import (
     BigInteger,
@@ -129,61 +128,87 @@ def count_contact(contact, item_codes: dict, type_codes: dict, sign: int = 1) ->
 
     `item_codes` and `type_codes` map catalog ids to codes (the records hold ids).
     """
+    count_contact_rows(
+        {column: getattr(contact, column) for column in _COUNTED_COLUMNS},
+        [{"item_id": row.item_id, "quantity": row.quantity} for row in contact.items],
+        [{"type_id": row.type_id, "status": row.status} for row in contact.referrals],
+        contact.client,
+        item_codes,
+        type_codes,
+        sign,
+    )
+
+
+_COUNTED_COLUMNS = (
+    "occurred_at",
+    "site_id",
+    "kind",
+    "client_id",
+    "people_count",
+    "gender",
+    "birth_year",
+    "route",
+    "naloxone_trained",
+    "overdose_reversals",
+    "returned_syringes",
+    "returned_estimated",
+    *FLAGS,
+)
+
+
+def count_contact_rows(
+    row: dict,
+    items: list[dict],
+    referrals: list[dict],
+    client,
+    item_codes: dict,
+    type_codes: dict,
+    sign: int = 1,
+) -> None:
+    """`count_contact` from a contact's rows as inserted (dicts by column), the way the bulk
+    inserts count, with the client object (or None)."""
     pending = _pending()
-    counts, clients = pending.counts, pending.clients
-    month = month_of(contact.occurred_at)
-    site = contact.site_id
+    counts = pending.counts
+    month = month_of(row["occurred_at"])
+    site = row["site_id"]
 
     def add(indicator, breakdown, value=1):
         if value:
             counts[(month, site, indicator, breakdown)] += sign * value
 
     add("contacts", "")
-    add("contacts", contact.kind)
-    add("people_contacted", "", contact.people_count)
-    add("anonymous_contacts", "", 1 if contact.client_id is None else 0)
-    for flag in FLAGS:
-        add("contacts_by_flag", flag, 1 if getattr(contact, flag) else 0)
-    add("contacts_by_gender", contact.gender or "unknown")
-    add("contacts_by_age_group", age_group(int(month[:4]), contact.birth_year))
-    add("people_trained_naloxone", "", 1 if contact.naloxone_trained else 0)
-    add("overdose_reversals_reported", "", contact.overdose_reversals)
-    returned = contact.returned_syringes or 0
+    add("contacts", row["kind"])
+    add("people_contacted", "", row["people_count"])
+    add("anonymous_contacts", "", 1 if row["client_id"] is None else 0)
+    flags = [flag for flag in FLAGS if row[flag]]
+    for flag in flags:
+        add("contacts_by_flag", flag)
+    add("contacts_by_gender", row["gender"] or "unknown")
+    add("contacts_by_age_group", age_group(int(month[:4]), row["birth_year"]))
+    add("people_trained_naloxone", "", 1 if row["naloxone_trained"] else 0)
+    add("overdose_reversals_reported", "", row["overdose_reversals"])
+    returned = row["returned_syringes"] or 0
     add("syringes_returned", "", returned)
-    add("syringes_returned", "estimated" if contact.returned_estimated else "counted", returned)
-    for row in contact.items:
-        add("items_distributed", "", row.quantity)
-        add("items_distributed", item_codes[row.item_id], row.quantity)
-    for referral in contact.referrals:
+    add("syringes_returned", "estimated" if row["returned_estimated"] else "counted", returned)
+    for item in items:
+        add("items_distributed", "", item["quantity"])
+        add("items_distributed", item_codes[item["item_id"]], item["quantity"])
+    for referral in referrals:
+        type_code = type_codes[referral["type_id"]]
         add("referrals_made", "")
-        add("referrals_made", type_codes[referral.type_id])
-        if referral.status == "attended":
+        add("referrals_made", type_code)
+        if referral["status"] == "attended":
             add("referrals_attended", "")
-            add("referrals_attended", type_codes[referral.type_id])
-    if contact.kind == "dcr_visit":
+            add("referrals_attended", type_code)
+    if row["kind"] == "dcr_visit":
         add("dcr_visits", "")
-        add("dcr_visits", contact.route or "unknown")
-    if contact.client_id is not None:
-        row = clients[(month, site, contact.client_id)]
-        row["contacts"] += sign
-        for flag in FLAGS:
-            if getattr(contact, flag):
-                row[flag] += sign
-        client = contact.client
-        row["details"] = (client.gender, client.birth_year)
-
-
-def count_contact_rows(
-    row: dict, items: list[dict], referrals: list[dict], client, item_codes: dict, type_codes: dict
-) -> None:
-    """`count_contact` for a contact inserted as plain rows (a bulk insert), not ORM objects."""
-    contact = SimpleNamespace(
-        **row,
-        items=[SimpleNamespace(**item) for item in items],
-        referrals=[SimpleNamespace(**referral) for referral in referrals],
-        client=client,
-    )
-    count_contact(contact, item_codes, type_codes)
+        add("dcr_visits", row["route"] or "unknown")
+    if row["client_id"] is not None:
+        client_row = pending.clients[(month, site, row["client_id"])]
+        client_row["contacts"] += sign
+        for flag in flags:
+            client_row[flag] += sign
+        client_row["details"] = (client.gender, client.birth_year)
 
 
 def count_incident(incident, sign: int = 1) -> None:
@@ -220,7 +245,19 @@ def _write_first_contacts(notes: list) -> None:
     """Apply the noted first contacts in client order; atomic, so concurrent requests keep the
     earliest. A contact voided since it was noted (in this transaction) does not count: the
     void recounted the client's first contact from the records."""
-    statement = (
+    execute_many(
+        db.session,
+        "first contacts",
+        _first_contact_update,
+        [
+            {"client_id": client, "contact_id": contact, "at": at, "site_id": site}
+            for client, contact, at, site in sorted(notes, key=lambda note: note[0])
+        ],
+    )
+
+
+def _first_contact_update(_dialect: str):
+    return (
         update(Client.__table__)
         .where(
             Client.id == bindparam("client_id"),
@@ -228,14 +265,6 @@ def _write_first_contacts(notes: list) -> None:
             exists().where(Contact.id == bindparam("contact_id"), Contact.voided_at.is_(None)),
         )
         .values(first_contact_at=bindparam("at"), first_site_id=bindparam("site_id"))
-    )
-    execute_many(
-        db.session,
-        statement,
-        [
-            {"client_id": client, "contact_id": contact, "at": at, "site_id": site}
-            for client, contact, at, site in sorted(notes, key=lambda note: note[0])
-        ],
     )
 
 
@@ -277,14 +306,15 @@ def _upsert(table, rows: list[dict], keys: list[str], replaced=()) -> None:
     overwritten instead)."""
     if not rows:
         return
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table)
-    added = [column for column in rows[0] if column not in keys and column not in replaced]
-    changes = {column: table.c[column] + statement.excluded[column] for column in added}
-    changes.update({column: statement.excluded[column] for column in replaced})
-    statement = statement.on_conflict_do_update(index_elements=keys, set_=changes)
-    execute_many(db.session, statement, rows)
+
+    def make_statement(dialect: str):
+        statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        added = [column for column in rows[0] if column not in keys and column not in replaced]
+        changes = {column: table.c[column] + statement.excluded[column] for column in added}
+        changes.update({column: statement.excluded[column] for column in replaced})
+        return statement.on_conflict_do_update(index_elements=keys, set_=changes)
+
+    execute_many(db.session, ("upsert", table, tuple(keys), replaced), make_statement, rows)
 
 
 def write_pending(session: Session) -> None:
