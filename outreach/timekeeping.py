@@ -71,7 +71,8 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
 
 def month_of(moment: datetime) -> str:
     """The organisation's month ("YYYY-MM") of an instant."""
-    return moment.astimezone(organisation_zone()).strftime("%Y-%m")
+    local = moment.astimezone(organisation_zone())
+    return f"{local.year:04d}-{local.month:02d}"
 
 
 def months_between(first: str, last: str) -> list[str]:

@@ -1,6 +1,5 @@
 """Turning a client code into a pseudonym, and finding or creating the client it names."""
 
-import hashlib
 import hmac
 import re
 import unicodedata
@@ -44,7 +43,7 @@ def normalise_code(raw: str) -> str:
 def client_key(code: str) -> str:
     """The pseudonym of a client code: HMAC-SHA256 with the server's client key, in hex."""
     secret = current_app.config["OUTREACH_CLIENT_KEY"].encode()
-    return hmac.new(secret, normalise_code(code).encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(secret, normalise_code(code).encode(), "sha256").hex()
 
 
 def alias_for(key: str) -> str:

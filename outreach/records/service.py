@@ -5,7 +5,6 @@ from the sync API and from the HTML forms alike. Each answers "created" or "dupl
 InvalidInput (the record is rejected) or Conflict (its id is taken by other content).
 """
 
-import hashlib
 import hmac
 import json
 import uuid
@@ -186,7 +185,7 @@ def content_hash(kind: str, data: dict, key: str | None = None) -> str:
         data["referrals"] = sorted(data["referrals"], key=lambda referral: str(referral["id"]))
     text = json.dumps({"kind": kind, "data": data}, sort_keys=True, default=_json_value)
     secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(secret, text.encode(), "sha256").hex()
 
 
 def _existing_outcome(existing, digest: str) -> str:
