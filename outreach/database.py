@@ -5,7 +5,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import ARRAY, DateTime, MetaData, bindparam, event, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -131,6 +132,54 @@ def execute_many(session, what, make_statement: Callable, rows: list[dict]) -> N
     connection.exec_driver_sql(prepared.sql, values)
 
 
-def insert_many(session, table, rows: list[dict]) -> None:
-    """Insert rows (dicts by column name) through `execute_many`."""
-    execute_many(session, ("insert", table), lambda _dialect: table.insert(), rows)
+@dataclass(frozen=True)
+class Upsert:
+    """How `insert_many` treats a row whose `keys` are stored already: its `replaced` columns
+    overwrite the stored ones, and its other columns (numbers) are added to them."""
+
+    keys: tuple[str, ...]
+    replaced: tuple[str, ...] = ()
+
+    def finish(self, insert, table, columns):
+        """The dialect's INSERT with this ON CONFLICT clause."""
+        added = [name for name in columns if name not in self.keys and name not in self.replaced]
+        changes = {name: table.c[name] + insert.excluded[name] for name in added}
+        changes.update({name: insert.excluded[name] for name in self.replaced})
+        return insert.on_conflict_do_update(index_elements=list(self.keys), set_=changes)
+
+
+def insert_many(session, table, rows: list[dict], upsert: Upsert | None = None) -> None:
+    """Insert rows (dicts by column name, all with the same columns), or upsert them.
+
+    SQLite inserts through `execute_many`. PostgreSQL takes the rows as one array per column in
+    a single `INSERT … SELECT unnest(…), …`: a statement per row costs the driver and the
+    server as much again. Upserted rows must not share keys (PostgreSQL refuses to change a row
+    twice in one statement).
+    """
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        execute_many(
+            session,
+            ("insert", table, upsert),
+            lambda _name: _finished(sqlite.insert(table), table, columns, upsert),
+            rows,
+        )
+        return
+    key = (table, columns, upsert)
+    statement = _array_inserts.get(key)
+    if statement is None:
+        arrays = [func.unnest(bindparam(name, type_=ARRAY(table.c[name].type))) for name in columns]
+        insert = postgresql.insert(table).from_select(columns, select(*arrays))
+        statement = _array_inserts[key] = _finished(insert, table, columns, upsert)
+    connection.execute(statement, {name: [row[name] for row in rows] for name in columns})
+
+
+def _finished(insert, table, columns, upsert: Upsert | None):
+    return upsert.finish(insert, table, columns) if upsert else insert
+
+
+# PostgreSQL's array inserts by (table, columns, upsert).
+_array_inserts: dict[tuple, object] = {}

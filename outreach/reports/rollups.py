@@ -33,13 +33,12 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from outreach.catalog.models import Site
 from outreach.catalog.vocabulary import FLAGS
 from outreach.clients.models import Client
-from outreach.database import execute_many
+from outreach.database import Upsert, execute_many, insert_many
 from outreach.extensions import db
 from outreach.records.models import Contact, Incident
 from outreach.reports.indicators import age_group
@@ -301,22 +300,6 @@ def copy_client_details(client) -> None:
                 row["details"] = (client.gender, client.birth_year)
 
 
-def _upsert(table, rows: list[dict], keys: list[str], replaced=()) -> None:
-    """Insert rows, or add their numbers to the rows already there (`replaced` columns are
-    overwritten instead)."""
-    if not rows:
-        return
-
-    def make_statement(dialect: str):
-        statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-        added = [column for column in rows[0] if column not in keys and column not in replaced]
-        changes = {column: table.c[column] + statement.excluded[column] for column in added}
-        changes.update({column: statement.excluded[column] for column in replaced})
-        return statement.on_conflict_do_update(index_elements=keys, set_=changes)
-
-    execute_many(db.session, ("upsert", table, tuple(keys), replaced), make_statement, rows)
-
-
 def write_pending(session: Session) -> None:
     """Write the gathered changes, in key order (so concurrent writers never deadlock)."""
     stack = session.info.pop(PENDING_KEY, None)
@@ -334,7 +317,12 @@ def write_pending(session: Session) -> None:
             for (m, s, i, b), value in sorted(counts.items())
             if value
         ]
-        _upsert(MonthlyCount.__table__, rows, ["month", "site_id", "indicator", "breakdown"])
+        insert_many(
+            db.session,
+            MonthlyCount.__table__,
+            rows,
+            Upsert(("month", "site_id", "indicator", "breakdown")),
+        )
     if clients:
         rows = [
             {
@@ -347,11 +335,11 @@ def write_pending(session: Session) -> None:
             }
             for (m, s, c), changes in sorted(clients.items())
         ]
-        _upsert(
+        insert_many(
+            db.session,
             MonthlyClient.__table__,
             rows,
-            ["month", "site_id", "client_id"],
-            replaced=("gender", "birth_year"),
+            Upsert(("month", "site_id", "client_id"), replaced=("gender", "birth_year")),
         )
 
 
