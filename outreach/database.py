@@ -109,9 +109,9 @@ def execute_many(session, what, make_statement: Callable, rows: list[dict]) -> N
     much as SQLite's insert. The rows' keys are the statement's parameter names (for an
     INSERT, its columns).
 
-    `make_statement(dialect_name)` makes the statement the first time `what` (any hashable
-    name for it) runs with these parameters on this kind of database; after that, the SQL and
-    conversions worked out then are used again.
+    `make_statement()` makes the statement the first time `what` (any hashable name for it)
+    runs with these parameters on this kind of database; after that, the SQL and conversions
+    worked out then are used again.
     """
     connection = session.connection()
     dialect = connection.dialect
@@ -119,7 +119,7 @@ def execute_many(session, what, make_statement: Callable, rows: list[dict]) -> N
     key = (what, dialect.name, dialect.driver, tuple(columns))
     prepared = _prepared.get(key)
     if prepared is None:
-        prepared = _prepared[key] = _prepare(make_statement(dialect.name), dialect, columns)
+        prepared = _prepared[key] = _prepare(make_statement(), dialect, columns)
     names, converters = prepared.names, prepared.converters
     values = [[row[name] for name in names] for row in rows]
     for row in values:
@@ -164,7 +164,7 @@ def insert_many(session, table, rows: list[dict], upsert: Upsert | None = None) 
         execute_many(
             session,
             ("insert", table, upsert),
-            lambda _name: _finished(sqlite.insert(table), table, columns, upsert),
+            lambda: _finished(sqlite.insert(table), table, columns, upsert),
             rows,
         )
         return

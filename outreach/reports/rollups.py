@@ -255,7 +255,7 @@ def _write_first_contacts(notes: list) -> None:
     )
 
 
-def _first_contact_update(_dialect: str):
+def _first_contact_update():
     return (
         update(Client.__table__)
         .where(
