@@ -229,7 +229,7 @@ def _quick_contact(raw) -> dict:
         "flags": _codes(get("flags", _OPTIONAL), FLAGS),
         "substances": _codes(get("substances", _OPTIONAL), SUBSTANCES),
         "route": _code_or_none(get("route"), ROUTES),
-        "items": _items(get("items", _OPTIONAL)),
+        "items": _records(get("items", _OPTIONAL), _item, MAX_ITEMS, ("code",)),
         "returned_syringes": _whole_or_none(get("returned_syringes"), 0, MAX_QUANTITY),
         "returned_estimated": _boolean(get("returned_estimated", False)),
         "naloxone_trained": _boolean(get("naloxone_trained", False)),
@@ -237,7 +237,9 @@ def _quick_contact(raw) -> dict:
             get("naloxone_refill_reason"), NALOXONE_REFILL_REASONS
         ),
         "overdose_reversals": _whole(get("overdose_reversals", 0), 0, 100),
-        "referrals": _referrals(get("referrals", _OPTIONAL)),
+        "referrals": _records(
+            get("referrals", _OPTIONAL), _referral, MAX_REFERRALS, ("id", "type")
+        ),
     }
     if contact["people_count"] > 1 and contact["client_code"] is not None:
         raise _Irregular
@@ -327,15 +329,17 @@ def _client_code(value) -> str | None:
         raise _Irregular from None
 
 
-def _items(values) -> list[dict]:
+def _records(values, load_one, longest: int, unique: tuple[str, ...]) -> list[dict]:
+    """A list of nested records (items, referrals), no two sharing a value of a `unique` key."""
     if values is _OPTIONAL:
         return []
-    if type(values) is not list or len(values) > MAX_ITEMS:
+    if type(values) is not list or len(values) > longest:
         raise _Irregular
-    items = [_item(value) for value in values]
-    if len({item["code"] for item in items}) != len(items):
-        raise _Irregular
-    return items
+    records = [load_one(value) for value in values]
+    for key in unique:
+        if len({record[key] for record in records}) != len(records):
+            raise _Irregular
+    return records
 
 
 def _item(value) -> dict:
@@ -348,18 +352,6 @@ def _item(value) -> dict:
 
 
 _REFERRAL_FIELDS = frozenset(ReferralIn._declared_fields)
-
-
-def _referrals(values) -> list[dict]:
-    if values is _OPTIONAL:
-        return []
-    if type(values) is not list or len(values) > MAX_REFERRALS:
-        raise _Irregular
-    referrals = [_referral(value) for value in values]
-    for key in ("id", "type"):
-        if len({referral[key] for referral in referrals}) != len(referrals):
-            raise _Irregular
-    return referrals
 
 
 def _referral(value) -> dict:
