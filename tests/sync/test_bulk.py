@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import event, select
 
 from outreach.clients.models import Client
+from outreach.clients.service import client_key
 from outreach.extensions import db
 from outreach.records.models import Contact
 from outreach.records.service import content_hash
@@ -166,4 +167,14 @@ def test_the_content_hash_is_the_one_stored_by_earlier_versions(app, monkeypatch
     with app.test_request_context():
         assert content_hash("contact", data) == (
             "61be6ddf19f37dfb2e9668d2ae1d3349f0559098aff36f021fcf2ff0c48c199c"
+        )
+
+
+def test_a_client_code_keeps_the_pseudonym_of_earlier_versions(app, monkeypatch):
+    """Clients are found by their pseudonym: a new way of computing it must give the same one
+    (this digest was made by the first version, with hmac.new)."""
+    monkeypatch.setitem(app.config, "OUTREACH_CLIENT_KEY", "test-client-key")
+    with app.test_request_context():
+        assert client_key("jade-0101 m") == (
+            "0612176d44ebe9dc6fe7ce3eb5e7be8c95f002ae6312d30ab357816914456c1c"
         )
