@@ -287,13 +287,12 @@ def _code_or_none(value, vocabulary) -> str | None:
 def _codes(values, vocabulary) -> list[str]:
     if values is _OPTIONAL:
         return []
-    if type(values) is not list or len(set(map(_hashable, values))) != len(values):
+    if type(values) is not list:
         raise _Irregular
-    return [_code(value, vocabulary) for value in values]
-
-
-def _hashable(value):
-    return value if type(value) is str else id(value)
+    codes = [_code(value, vocabulary) for value in values]
+    if len(set(codes)) != len(codes):
+        raise _Irregular
+    return codes
 
 
 def _whole(value, least: int, most: int) -> int:
