@@ -30,6 +30,10 @@ class Config:
     OUTREACH_TIMEZONE = _env("TIMEZONE", "Europe/Amsterdam")
     OUTREACH_MAX_BACKDATE_DAYS = int(_env("MAX_BACKDATE_DAYS", "90"))
     OUTREACH_FUTURE_SKEW_MINUTES = 10
+    # A phone's clock that is off by at least this many seconds (measured at each sync) has the
+    # times of its records corrected, up to this many hours off; see outreach.timekeeping.
+    OUTREACH_CLOCK_TOLERANCE_SECONDS = 120
+    OUTREACH_MAX_CLOCK_CORRECTION_HOURS = int(_env("MAX_CLOCK_CORRECTION_HOURS", "24"))
     OUTREACH_SUPPRESSION_THRESHOLD = int(_env("SUPPRESSION_THRESHOLD", "10"))
     # `flask purge` keeps the records of this many whole months before the current one.
     OUTREACH_RETENTION_MONTHS = int(_env("RETENTION_MONTHS", "24"))

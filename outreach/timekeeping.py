@@ -22,6 +22,36 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+NO_CORRECTION = timedelta(0)
+
+
+def clock_correction(sent_at: datetime | None, at: datetime | None = None) -> timedelta:
+    """What to add to the times a device sends so that they read by the server's clock.
+
+    `sent_at` is the device's clock when it sent the request. A difference under the tolerance
+    is left alone (the upload's own time is in it, so it means nothing), and so is one beyond
+    the limit (a clock that far off is not trusted to have been as wrong when the records were
+    made): their records are judged as sent. Whole seconds.
+    """
+    if sent_at is None:
+        return NO_CORRECTION
+    skew = (at or now()) - sent_at
+    tolerance = timedelta(seconds=current_app.config["OUTREACH_CLOCK_TOLERANCE_SECONDS"])
+    limit = timedelta(hours=current_app.config["OUTREACH_MAX_CLOCK_CORRECTION_HOURS"])
+    if abs(skew) < tolerance or abs(skew) > limit:
+        return NO_CORRECTION
+    return timedelta(seconds=round(skew.total_seconds()))
+
+
+def corrected(occurred_at: datetime, correction: timedelta) -> datetime:
+    """A device's time moved by its clock's correction (InvalidOccurredAt beyond the calendar)."""
+    try:
+        return occurred_at + correction
+    except OverflowError:
+        # Only times at the very ends of the calendar get here; they are refused anyway.
+        return occurred_at
+
+
 def check_occurred_at(occurred_at: datetime, at: datetime | None = None) -> datetime:
     """`occurred_at` in UTC; InvalidOccurredAt if it lies in the future or too far back."""
     if occurred_at.tzinfo is None:

@@ -5,7 +5,6 @@ import uuid
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from marshmallow import ValidationError
 
 from outreach.catalog import vocabulary
 from outreach.catalog.service import active_equipment, active_referral_types, sites_for
@@ -28,14 +27,12 @@ incident_schema = IncidentIn()
 referral_update_schema = ReferralUpdateIn()
 
 
-def _save(schema, record: dict, store) -> tuple[bool, dict]:
+def _save(kind: str, schema, record: dict, store) -> tuple[bool, dict]:
     """Load a form's record through the API's schema and store it; (saved, field errors)."""
     try:
-        data = schema.load(record)
-        outcome = store(current_user, data)
-    except ValidationError as exc:
-        db.session.rollback()
-        return False, form_errors(exc.messages, record)
+        codebook = service.load_codebook()
+        data = service.load_record(kind, schema, record, current_user, codebook)
+        outcome = store(current_user, data, codebook)
     except InvalidInput as exc:
         db.session.rollback()
         return False, form_errors(exc.errors, record)
@@ -85,7 +82,7 @@ def new_contact():
         record = contact_from_form(
             request.form, [item.code for item in equipment], [kind.code for kind in referral_types]
         )
-        saved, errors = _save(contact_schema, record, service.record_contact)
+        saved, errors = _save("contact", contact_schema, record, service.record_contact)
         if saved:
             flash(_("Contact saved."), "success")
             return redirect(url_for("field.home"))
@@ -104,7 +101,7 @@ def new_incident():
     errors, values = {}, {}
     if request.method == "POST":
         record = incident_from_form(request.form)
-        saved, errors = _save(incident_schema, record, service.record_incident)
+        saved, errors = _save("incident", incident_schema, record, service.record_incident)
         if saved:
             flash(_("Incident saved."), "success")
             return redirect(url_for("field.home"))
@@ -125,7 +122,9 @@ def referrals():
             for key in ("id", "referral_id", "status", "occurred_at")
         }
         record["occurred_at"] = record["occurred_at"] or now().isoformat()
-        saved, errors = _save(referral_update_schema, record, service.record_referral_update)
+        saved, errors = _save(
+            "referral_update", referral_update_schema, record, service.record_referral_update
+        )
         if saved:
             flash(_("Follow-up saved."), "success")
             return redirect(url_for("field.referrals"))

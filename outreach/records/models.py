@@ -36,6 +36,8 @@ class VoidableRecord:
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The device's UTC offset when the record was made, to show it in its own local time.
     utc_offset_minutes: Mapped[int] = mapped_column(default=0)
+    # Seconds added to the device's time because its clock was wrong (outreach.timekeeping).
+    clock_correction_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     content_hash: Mapped[str] = mapped_column(String(64))
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -170,6 +172,7 @@ class ReferralStatusChange(db.Model):
     referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(20))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    clock_correction_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     content_hash: Mapped[str] = mapped_column(String(64))

@@ -1,10 +1,18 @@
 """Input and output schemas of records. The HTML forms and the sync API load through these."""
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates,
+    validates_schema,
+)
 
 from outreach.catalog.vocabulary import (
     CONTACT_KINDS,
@@ -22,7 +30,7 @@ from outreach.clients.service import InvalidClientCode, normalise_code
 from outreach.errors import plain
 from outreach.fields import Text, has_forbidden_characters
 from outreach.records.models import MAX_PEOPLE, MAX_QUANTITY
-from outreach.timekeeping import InvalidOccurredAt, check_occurred_at
+from outreach.timekeeping import NO_CORRECTION, InvalidOccurredAt, check_occurred_at, corrected
 
 MAX_ITEMS = 60
 MAX_REFERRALS = 20
@@ -38,7 +46,8 @@ def one_of(vocabulary) -> validate.OneOf:
 
 
 class OccurredAt(fields.AwareDateTime):
-    """An ISO 8601 time with a UTC offset, not in the future and not too far back; loads as UTC."""
+    """An ISO 8601 time with a UTC offset, moved by the record schema's clock correction, then
+    neither in the future nor too far back; keeps the device's offset."""
 
     default_error_messages = {
         "invalid": _l("Not a valid date and time (ISO 8601, e.g. 2026-10-31T23:30:00+01:00)."),
@@ -51,6 +60,7 @@ class OccurredAt(fields.AwareDateTime):
         except ValidationError as exc:
             # marshmallow puts a message in a list only if it is a str, not a lazy translation.
             raise ValidationError(plain(exc.messages)) from exc
+        occurred_at = corrected(occurred_at, self.root.clock_correction)
         try:
             check_occurred_at(occurred_at)
         except InvalidOccurredAt as exc:
@@ -110,7 +120,26 @@ def unique_values(values: list, what) -> None:
         raise ValidationError(str(_l("The same {what} is listed twice.")).format(what=str(what)))
 
 
-class ContactIn(Schema):
+class DeviceRecordIn(Schema):
+    """A record made on a device (or a form): its time is judged by the server's clock.
+
+    `clock_correction` (from outreach.timekeeping.clock_correction) is added to the device's
+    time before it is judged and stored; the loaded record keeps it as "clock_correction", so
+    that the content hash can take the time as the device sent it (a record resent under
+    another correction is still the same record).
+    """
+
+    def __init__(self, *args, clock_correction: timedelta = NO_CORRECTION, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clock_correction = clock_correction
+
+    @post_load
+    def keep_clock_correction(self, data, **kwargs):
+        data["clock_correction"] = self.clock_correction
+        return data
+
+
+class ContactIn(DeviceRecordIn):
     """A contact as a device sends it (DESIGN §6).
 
     `load` first tries `quick_contact`, which loads the usual well-formed contact the same way
@@ -173,10 +202,12 @@ class ContactIn(Schema):
         types = [referral["type"] for referral in value if "type" in referral]
         unique_values(types, _l("referral type"))
 
-    @validates_schema
-    def check_client_details(self, data, **kwargs):
-        anonymous = data.get("client_code") is None
-        if data.get("people_count", 1) > 1 and not anonymous:
+    # Also when other fields are wrong, so that a rejected contact names every problem at once.
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def check_client_details(self, data, original, **kwargs):
+        code = original.get("client_code") if isinstance(original, dict) else None
+        named = code is not None and not (isinstance(code, str) and not code.strip())
+        if data.get("people_count", 1) > 1 and named:
             raise ValidationError(
                 str(_l("A group contact counts anonymous people: leave the client code empty.")),
                 "client_code",
@@ -184,7 +215,7 @@ class ContactIn(Schema):
 
     def load(self, data, *, many=None, partial=None, unknown=None):
         if many is None and partial is None and unknown is None:
-            loaded = quick_contact(data)
+            loaded = quick_contact(data, self.clock_correction)
             if loaded is not None:
                 return loaded
         return super().load(data, many=many, partial=partial, unknown=unknown)
@@ -200,10 +231,11 @@ class _Irregular(Exception):
     pass
 
 
-def quick_contact(raw) -> dict | None:
-    """The contact as ContactIn loads it, if it is a plain valid one; else None."""
+def quick_contact(raw, clock_correction: timedelta = NO_CORRECTION) -> dict | None:
+    """The contact as ContactIn(clock_correction=…) loads it, if it is a plain valid one; else
+    None."""
     try:
-        return _quick_contact(raw)
+        return _quick_contact(raw, clock_correction)
     except _Irregular:
         return None
 
@@ -212,13 +244,13 @@ _CONTACT_FIELDS = frozenset(ContactIn._declared_fields)
 _OPTIONAL = object()
 
 
-def _quick_contact(raw) -> dict:
+def _quick_contact(raw, clock_correction: timedelta) -> dict:
     if type(raw) is not dict or not _CONTACT_FIELDS.issuperset(raw):
         raise _Irregular
     get = raw.get
     contact = {
         "id": _uuid(get("id")),
-        "occurred_at": _occurred_at(get("occurred_at")),
+        "occurred_at": _occurred_at(get("occurred_at"), clock_correction),
         "site": _text(get("site")),
         "kind": _code(get("kind"), CONTACT_KINDS),
         "client_code": _client_code(get("client_code")),
@@ -240,6 +272,7 @@ def _quick_contact(raw) -> dict:
         "referrals": _records(
             get("referrals", _OPTIONAL), _referral, MAX_REFERRALS, ("id", "type")
         ),
+        "clock_correction": clock_correction,
     }
     if contact["people_count"] > 1 and contact["client_code"] is not None:
         raise _Irregular
@@ -255,13 +288,14 @@ def _uuid(value) -> uuid.UUID:
         raise _Irregular from None
 
 
-def _occurred_at(value) -> datetime:
+def _occurred_at(value, clock_correction: timedelta) -> datetime:
     if type(value) is not str:
         raise _Irregular
     try:
         occurred_at = datetime.fromisoformat(value)
         if occurred_at.utcoffset() is None:
             raise _Irregular
+        occurred_at = corrected(occurred_at, clock_correction)
         check_occurred_at(occurred_at)
     except (ValueError, InvalidOccurredAt):
         raise _Irregular from None
@@ -369,7 +403,7 @@ def _referral(value) -> dict:
     }
 
 
-class IncidentIn(Schema):
+class IncidentIn(DeviceRecordIn):
     """A drug-related emergency as a device sends it."""
 
     id = fields.UUID(required=True)
@@ -384,7 +418,7 @@ class IncidentIn(Schema):
     outcome = fields.String(load_default="unknown", validate=one_of(INCIDENT_OUTCOMES))
 
 
-class ReferralUpdateIn(Schema):
+class ReferralUpdateIn(DeviceRecordIn):
     """A follow-up: what became of a referral."""
 
     id = fields.UUID(required=True)
@@ -426,6 +460,11 @@ class RecordOut(Schema):
     id = fields.UUID()
     occurred_at = fields.DateTime()
     received_at = fields.DateTime()
+    clock_correction_seconds = fields.Integer(
+        metadata={
+            "description": "Seconds the server added to the device's time: its clock was off."
+        }
+    )
     site = fields.Function(lambda record: record.site.code)
     recorded_by = fields.Function(lambda record: record.recorded_by.username)
     client_alias = fields.Function(lambda record: record.client.alias if record.client else None)

@@ -14,6 +14,7 @@ from functools import cached_property
 
 from flask import current_app
 from flask_babel import gettext as _
+from marshmallow import ValidationError
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -30,7 +31,7 @@ from outreach.clients.service import (
     find_or_create_clients,
 )
 from outreach.database import insert_many
-from outreach.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from outreach.errors import Conflict, InvalidInput, NotAllowed, NotFound, plain
 from outreach.extensions import db
 from outreach.records.models import (
     Contact,
@@ -41,7 +42,7 @@ from outreach.records.models import (
     ReferralStatusChange,
 )
 from outreach.reports import rollups
-from outreach.timekeeping import local_day_bounds, now, offset_minutes
+from outreach.timekeeping import NO_CORRECTION, local_day_bounds, now, offset_minutes
 
 CREATED = "created"
 DUPLICATE = "duplicate"
@@ -174,6 +175,8 @@ def content_hash(kind: str, data: dict, key: str | None = None) -> str:
     client code could be reversed by trying every code.
     """
     data = dict(data)
+    # The time as the device sent it: a retry may come with another clock correction.
+    data["occurred_at"] = data["occurred_at"] - data.pop("clock_correction", NO_CORRECTION)
     if data.get("client_code"):
         data["client_code"] = key or client_key(data["client_code"])
     for key in ("flags", "substances"):
@@ -207,16 +210,72 @@ def _insert_or_compare(record, model, digest: str) -> str:
     return CREATED
 
 
-# Checks shared by every kind of record
+# What a record refers to: checked for a valid record before it is stored, and for the valid
+# fields of an invalid one, so that a rejected record names every problem at once.
+
+
+def load_record(kind: str, schema, raw, user, codebook: Codebook) -> dict:
+    """`raw` loaded by `schema`; if it is invalid, InvalidInput naming every problem: the
+    schema's, and what the fields that did load refer to (`reference_errors`)."""
+    try:
+        return schema.load(raw)
+    except ValidationError as exc:
+        errors = plain(exc.messages)
+        valid = exc.valid_data if isinstance(exc.valid_data, dict) else {}
+        for name, messages in reference_errors(kind, user, valid, codebook).items():
+            errors.setdefault(name, messages)
+        raise InvalidInput(errors=errors) from exc
+
+
+def reference_errors(kind: str, user, data: dict, codebook: Codebook) -> dict:
+    """Field messages about what a record (possibly loaded only in part) refers to: an unknown
+    or forbidden site, unknown items and referral types, the referral a follow-up is about."""
+    if kind == "referral_update":
+        return _referral_for(user, data)[1]
+    errors = _site_errors(user, data.get("site"), codebook)
+    if kind == "contact":
+        errors.update(_catalog_errors(data, codebook))
+    return errors
+
+
+def _site_errors(user, code, codebook: Codebook) -> dict:
+    if code is None:
+        return {}
+    site = codebook.sites.get(code)
+    if site is None:
+        return {"site": [_("Unknown site.")]}
+    if not user.is_admin and site.id not in codebook.site_ids_of(user):
+        return {"site": [_("You do not work at this site.")]}
+    return {}
 
 
 def _site_for(user, code: str, codebook: Codebook) -> Site:
-    site = codebook.sites.get(code)
-    if site is None:
-        raise InvalidInput(errors={"site": [_("Unknown site.")]})
-    if not user.is_admin and site.id not in codebook.site_ids_of(user):
-        raise InvalidInput(errors={"site": [_("You do not work at this site.")]})
-    return site
+    errors = _site_errors(user, code, codebook)
+    if errors:
+        raise InvalidInput(errors=errors)
+    return codebook.sites[code]
+
+
+def _catalog_errors(data: dict, codebook: Codebook) -> dict:
+    """Unknown item and referral type codes of a contact."""
+    errors = {}
+    unknown_items = [
+        item["code"]
+        for item in data.get("items", [])
+        if "code" in item and item["code"] not in codebook.equipment
+    ]
+    if unknown_items:
+        errors["items"] = [_("Unknown item: %(codes)s.", codes=", ".join(unknown_items))]
+    unknown_types = [
+        referral["type"]
+        for referral in data.get("referrals", [])
+        if "type" in referral and referral["type"] not in codebook.referral_types
+    ]
+    if unknown_types:
+        errors["referrals"] = [
+            _("Unknown referral type: %(codes)s.", codes=", ".join(unknown_types))
+        ]
+    return errors
 
 
 def _client_for(data: dict, seen_at, codebook: Codebook | None = None):
@@ -302,25 +361,10 @@ def _check_contact(user, data: dict, codebook: Codebook, claimed: set):
     if existing is not None:
         return _existing_outcome(existing, digest)
 
-    site = _site_for(user, data["site"], codebook)
-    errors = {}
-    unknown_items = [
-        item["code"] for item in data["items"] if item["code"] not in codebook.equipment
-    ]
-    if unknown_items:
-        errors["items"] = [_("Unknown item: %(codes)s.", codes=", ".join(unknown_items))]
-    unknown_types = [
-        referral["type"]
-        for referral in data["referrals"]
-        if referral["type"] not in codebook.referral_types
-    ]
-    if unknown_types:
-        errors["referrals"] = [
-            _("Unknown referral type: %(codes)s.", codes=", ".join(unknown_types))
-        ]
+    errors = reference_errors("contact", user, data, codebook)
     # A referral id already taken. If it is this very contact's referral, a concurrent request
     # stored the contact meanwhile: answer as for any retry.
-    elif any(
+    if "referrals" not in errors and any(
         referral["id"] in claimed or _stored(Referral, referral["id"], codebook)
         for referral in data["referrals"]
     ):
@@ -330,7 +374,7 @@ def _check_contact(user, data: dict, codebook: Codebook, claimed: set):
         errors["referrals"] = [_("A referral with this id is already stored.")]
     if errors:
         raise InvalidInput(errors=errors)
-    return _NewContact(0, data, digest, site, key)
+    return _NewContact(0, data, digest, codebook.sites[data["site"]], key)
 
 
 def _outcome_after_clash(new: _NewContact):
@@ -407,6 +451,11 @@ def _insert_contacts(user, fresh: list[_NewContact], codebook: Codebook) -> None
             codebook.not_stored.discard((Referral, referral["id"]))
 
 
+def correction_seconds(data: dict) -> int:
+    """The seconds a loaded record's time was moved because the device's clock was wrong."""
+    return int(data.get("clock_correction", NO_CORRECTION).total_seconds())
+
+
 def contact_row(user_id: int, site_id: int, data: dict, digest: str, received_at, client) -> dict:
     """The `contacts` row of a contact loaded by ContactIn (bulk inserts build them too)."""
     occurred_at = data["occurred_at"]
@@ -414,6 +463,7 @@ def contact_row(user_id: int, site_id: int, data: dict, digest: str, received_at
         "id": data["id"],
         "occurred_at": occurred_at,
         "utc_offset_minutes": offset_minutes(occurred_at),
+        "clock_correction_seconds": correction_seconds(data),
         "received_at": received_at,
         "content_hash": digest,
         "voided_at": None,
@@ -454,6 +504,7 @@ def record_incident(user, data: dict, codebook: Codebook | None = None) -> str:
         id=data["id"],
         occurred_at=occurred_at,
         utc_offset_minutes=offset_minutes(occurred_at),
+        clock_correction_seconds=correction_seconds(data),
         received_at=now(),
         content_hash=digest,
         site_id=site.id,
@@ -482,24 +533,17 @@ def record_referral_update(user, data: dict, codebook: Codebook | None = None) -
     if existing is not None:
         return _existing_outcome(existing, digest)
 
-    referral = db.session.get(Referral, data["referral_id"])
-    if referral is None:
-        raise InvalidInput(errors={"referral_id": [_("Unknown referral.")]})
+    referral, errors = _referral_for(user, data)
+    if errors:
+        raise InvalidInput(errors=errors)
     contact = referral.contact
-    if not user.is_admin and contact.site_id not in {site.id for site in user.sites}:
-        raise InvalidInput(errors={"referral_id": [_("This referral belongs to another site.")]})
-    if contact.is_voided:
-        raise InvalidInput(errors={"referral_id": [_("The contact of this referral was voided.")]})
     occurred_at = data["occurred_at"]
-    if occurred_at < contact.occurred_at:
-        raise InvalidInput(
-            errors={"occurred_at": [_("The follow-up is dated before the referral was made.")]}
-        )
     change = ReferralStatusChange(
         id=data["id"],
         referral_id=referral.id,
         status=data["status"],
         occurred_at=occurred_at,
+        clock_correction_seconds=correction_seconds(data),
         received_at=now(),
         recorded_by_id=user.id,
         content_hash=digest,
@@ -512,6 +556,25 @@ def record_referral_update(user, data: dict, codebook: Codebook | None = None) -
         referral.status = data["status"]
         referral.status_changed_at = occurred_at
     return outcome
+
+
+def _referral_for(user, data: dict) -> tuple[Referral | None, dict]:
+    """The referral a follow-up is about, and field messages if it may not be followed up."""
+    if "referral_id" not in data:
+        return None, {}
+    referral = db.session.get(Referral, data["referral_id"])
+    if referral is None:
+        return None, {"referral_id": [_("Unknown referral.")]}
+    contact = referral.contact
+    if not user.is_admin and contact.site_id not in {site.id for site in user.sites}:
+        return referral, {"referral_id": [_("This referral belongs to another site.")]}
+    if contact.is_voided:
+        return referral, {"referral_id": [_("The contact of this referral was voided.")]}
+    if "occurred_at" in data and data["occurred_at"] < contact.occurred_at:
+        return referral, {
+            "occurred_at": [_("The follow-up is dated before the referral was made.")]
+        }
+    return referral, {}
 
 
 # Reading

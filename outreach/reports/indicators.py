@@ -160,6 +160,14 @@ INDICATORS = [
         _l("Naloxone doses given by staff at incidents."),
     ),
     Indicator(
+        "records_time_corrected",
+        _l("Records with a corrected time"),
+        _l(
+            "Contacts and incidents whose time the server corrected because the phone's clock "
+            "was wrong when it sent them."
+        ),
+    ),
+    Indicator(
         "sites_active",
         _l("Active sites"),
         _l("Sites with at least one contact in the month, by kind of site."),

@@ -151,6 +151,7 @@ _COUNTED_COLUMNS = (
     "overdose_reversals",
     "returned_syringes",
     "returned_estimated",
+    "clock_correction_seconds",
     *FLAGS,
 )
 
@@ -185,6 +186,7 @@ def count_contact_rows(
     add("contacts_by_gender", row["gender"] or "unknown")
     add("contacts_by_age_group", age_group(int(month[:4]), row["birth_year"]))
     add("people_trained_naloxone", "", 1 if row["naloxone_trained"] else 0)
+    add("records_time_corrected", "", 1 if row["clock_correction_seconds"] else 0)
     add("overdose_reversals_reported", "", row["overdose_reversals"])
     returned = row["returned_syringes"] or 0
     add("syringes_returned", "", returned)
@@ -218,6 +220,7 @@ def count_incident(incident, sign: int = 1) -> None:
         ("incidents", incident.kind, 1),
         ("incidents_by_outcome", incident.outcome, 1),
         ("naloxone_doses_administered", "", incident.naloxone_doses),
+        ("records_time_corrected", "", 1 if incident.clock_correction_seconds else 0),
     ):
         if value:
             counts[(month, incident.site_id, indicator, breakdown)] += sign * value
@@ -524,5 +527,6 @@ MAINTAINED = frozenset(
         "incidents",
         "incidents_by_outcome",
         "naloxone_doses_administered",
+        "records_time_corrected",
     }
 )

@@ -236,6 +236,7 @@ def _contacts(report, per_site_and_total, codes, month, in_scope, distinct_peopl
             func.sum(Contact.overdose_reversals),
             func.sum(case((Contact.returned_estimated, 0), else_=Contact.returned_syringes)),
             func.sum(case((Contact.returned_estimated, Contact.returned_syringes), else_=0)),
+            func.sum(case((Contact.clock_correction_seconds != 0, 1), else_=0)),
             *[func.sum(case((getattr(Contact, flag), 1), else_=0)) for flag in flags],
         )
         .where(*in_scope)
@@ -243,7 +244,7 @@ def _contacts(report, per_site_and_total, codes, month, in_scope, distinct_peopl
     )
     for row in db.session.execute(sums):
         site = codes[row[1]]
-        contacts, people, anonymous, trained, reversals, counted, estimated = row[2:9]
+        contacts, people, anonymous, trained, reversals, counted, estimated, corrected = row[2:10]
         report.add(row.month, site, "contacts", "", contacts)
         report.add(row.month, site, "people_contacted", "", people)
         report.add(row.month, site, "anonymous_contacts", "", anonymous)
@@ -252,7 +253,8 @@ def _contacts(report, per_site_and_total, codes, month, in_scope, distinct_peopl
         report.add(row.month, site, "syringes_returned", "", (counted or 0) + (estimated or 0))
         report.add(row.month, site, "syringes_returned", "counted", counted)
         report.add(row.month, site, "syringes_returned", "estimated", estimated)
-        for flag, value in zip(flags, row[9:], strict=True):
+        report.add(row.month, site, "records_time_corrected", "", corrected)
+        for flag, value in zip(flags, row[10:], strict=True):
             report.add(row.month, site, "contacts_by_flag", flag, value)
 
     by_kind = (
@@ -386,6 +388,7 @@ def _incidents(report, codes, months, start, end):
             Incident.outcome,
             func.count(Incident.id),
             func.sum(Incident.naloxone_doses),
+            func.sum(case((Incident.clock_correction_seconds != 0, 1), else_=0)),
         )
         .where(
             Incident.voided_at.is_(None),
@@ -401,6 +404,7 @@ def _incidents(report, codes, months, start, end):
         report.add(row.month, site, "incidents", row.kind, count)
         report.add(row.month, site, "incidents_by_outcome", row.outcome, count)
         report.add(row.month, site, "naloxone_doses_administered", "", row[5])
+        report.add(row.month, site, "records_time_corrected", "", row[6])
 
 
 def _derived(report, sites):

@@ -10,7 +10,7 @@ from outreach.errors import OutreachError
 from outreach.extensions import db
 from outreach.sync.schemas import SyncBatchIn, SyncResponseOut
 from outreach.sync.service import apply_sync_batch, batch_size
-from outreach.timekeeping import now
+from outreach.timekeeping import clock_correction, now
 
 DEADLOCK = "40P01"  # PostgreSQL's SQLSTATE for a transaction ended to break a deadlock
 DEADLOCK_ATTEMPTS = 3
@@ -31,23 +31,36 @@ class BatchTooLarge(OutreachError):
 def sync(batch):
     """Store contacts, incidents and referral follow-ups; one result per record.
 
+    With `sent_at`, a device whose clock is off by 2 minutes to 24 hours has its records' times
+    corrected by the difference (`clock_correction_seconds`).
+
     `created` and `duplicate` mean stored: the device may drop the record from its outbox.
     `rejected` comes with field messages; `conflict` means the id holds other content.
     """
     limit = current_app.config["OUTREACH_SYNC_MAX_RECORDS"]
     if batch_size(batch) > limit:
         raise BatchTooLarge(_("At most %(n)d records per request.", n=limit))
-    return {"results": _store(batch), "server_time": now()}
+    received_at = now()
+    sent_at = batch.pop("sent_at")
+    correction = clock_correction(sent_at, received_at)
+    return {
+        "results": _store(batch, correction),
+        "server_time": received_at,
+        "clock_offset_seconds": (
+            None if sent_at is None else round((sent_at - received_at).total_seconds())
+        ),
+        "clock_correction_seconds": round(correction.total_seconds()),
+    }
 
 
-def _store(batch: dict) -> list[dict]:
+def _store(batch: dict, correction) -> list[dict]:
     """Apply the batch and commit. PostgreSQL may end a batch as the victim of a deadlock with
     a concurrent sync (say, two phones creating the same new clients in another order): the
     whole batch was rolled back then, so it runs again."""
     for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
         try:
             # The user itself, not the proxy: it is read for every record.
-            results = apply_sync_batch(current_user._get_current_object(), batch)
+            results = apply_sync_batch(current_user._get_current_object(), batch, correction)
             db.session.commit()
         except OperationalError as exc:
             if attempt == DEADLOCK_ATTEMPTS or getattr(exc.orig, "sqlstate", None) != DEADLOCK:

@@ -30,6 +30,13 @@ class RecordList(fields.List):
 
 
 class SyncBatchIn(Schema):
+    sent_at = fields.AwareDateTime(
+        load_default=None,
+        metadata={
+            "description": "The device's clock when it sent the request, with its UTC offset: "
+            "the server corrects the records' times by the difference from its own clock."
+        },
+    )
     contacts = RecordList(ContactIn)
     incidents = RecordList(IncidentIn)
     referral_updates = RecordList(ReferralUpdateIn)
@@ -47,3 +54,13 @@ class SyncResultOut(Schema):
 class SyncResponseOut(Schema):
     results = fields.List(fields.Nested(SyncResultOut))
     server_time = fields.DateTime()
+    clock_offset_seconds = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "How far the device's clock (`sent_at`) is ahead of the server's, "
+            "negative when behind; null without `sent_at`."
+        },
+    )
+    clock_correction_seconds = fields.Integer(
+        metadata={"description": "Seconds added to the times of this request's records."}
+    )

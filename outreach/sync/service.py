@@ -1,25 +1,28 @@
 """Applying a batch of records sent by a device (DESIGN §6, §8)."""
 
+from datetime import timedelta
+
 from flask_babel import gettext as _
-from marshmallow import ValidationError
 
 from outreach.errors import Conflict, InvalidInput, plain
 from outreach.extensions import db
 from outreach.records.schemas import ContactIn, IncidentIn, ReferralUpdateIn
 from outreach.records.service import (
     load_codebook,
+    load_record,
     look_up_stored,
     record_contacts,
     record_incident,
     record_referral_update,
 )
+from outreach.timekeeping import NO_CORRECTION
 
 # Contacts come first: a follow-up in the same batch may name a referral made in one of them.
 # Contacts are stored together, the other kinds one at a time (each needs its own lookups).
 RECORD_KINDS = (
-    ("contacts", "contact", ContactIn(), record_contacts),
-    ("incidents", "incident", IncidentIn(), record_incident),
-    ("referral_updates", "referral_update", ReferralUpdateIn(), record_referral_update),
+    ("contacts", "contact", ContactIn, record_contacts),
+    ("incidents", "incident", IncidentIn, record_incident),
+    ("referral_updates", "referral_update", ReferralUpdateIn, record_referral_update),
 )
 
 
@@ -32,17 +35,19 @@ def _record_id(raw: dict):
     return value.strip().lower() if isinstance(value, str) else value
 
 
-def apply_sync_batch(user, batch: dict) -> list[dict]:
+def apply_sync_batch(user, batch: dict, clock_correction: timedelta = NO_CORRECTION) -> list[dict]:
     """Validate and store the records; answer one result per record, in the order sent.
 
-    A rejected record leaves nothing behind and does not stop the others. Records are stored in
-    id order, so two batches that share records take their row locks in the same order and
-    cannot deadlock on PostgreSQL.
+    A rejected record leaves nothing behind and does not stop the others, and names every
+    problem it has. Records are stored in id order, so two batches that share records take
+    their row locks in the same order and cannot deadlock on PostgreSQL. `clock_correction`
+    is added to the records' times (outreach.timekeeping.clock_correction).
     """
     codebook = load_codebook()
     look_up_stored(codebook, batch.get("contacts", []))
     results = []
-    for plural, kind, schema, record in RECORD_KINDS:
+    for plural, kind, schema_class, record in RECORD_KINDS:
+        schema = schema_class(clock_correction=clock_correction)
         raws = batch.get(plural, [])
         kind_results = [None] * len(raws)
         loaded = []  # (result, data) of the records that passed validation, in id order
@@ -60,9 +65,7 @@ def apply_sync_batch(user, batch: dict) -> list[dict]:
                             errors={"id": [_("This id appears more than once in the batch.")]}
                         )
                     seen.add(result["id"])
-                loaded.append((result, schema.load(raw)))
-            except ValidationError as exc:
-                result.update(status="rejected", errors=plain(exc.messages))
+                loaded.append((result, load_record(kind, schema, raw, user, codebook)))
             except InvalidInput as exc:
                 result.update(status="rejected", errors=plain(exc.errors))
         if record is record_contacts:

@@ -258,6 +258,23 @@ def test_changed_form_resent_with_the_same_id_changes_nothing(app, worker):
     assert stored["items"] == [{"code": "syringe_1ml", "quantity": 10}]
 
 
+def test_every_problem_of_a_form_is_shown_at_once(app, worker):
+    """A site that is not the worker's, a two-letter code and a group: all three messages, each
+    beside its field, not one after the other."""
+    form = contact_form(worker.client, site="RTM-NSP1", client_code="AB", people_count=3)
+
+    response = worker.client.post(CONTACT_FORM, data=form)
+
+    assert response.status_code == 422
+    assert count(app, Contact) == 0
+    page = parse(response.get_data(as_text=True))
+    assert error_of(page, page.one("select", name="site")) == "You do not work at this site."
+    assert error_of(page, page.one("input", name="client_code")) == (
+        "A client code needs at least 4 letters or digits. "
+        "A group contact counts anonymous people: leave the client code empty."
+    )
+
+
 @pytest.mark.parametrize("quantity", ["-3", "lots"])
 def test_bad_quantity_is_shown_next_to_the_field_with_the_typed_values_kept(app, worker, quantity):
     form = contact_form(

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from marshmallow import Schema, ValidationError
 
 from outreach.records.schemas import ContactIn, latest_birth_year, quick_contact
+from outreach.timekeeping import NO_CORRECTION
 
 ID = "0c5c7fd0-a6a3-4450-a513-270e269e0d37"
 REFERRAL = {"id": "d3ac94af-0f21-4db6-acad-4a268d116ece", "type": "hcv_test", "referred_to": "GGD"}
@@ -145,9 +146,9 @@ def contacts_with_odd_fields(draw):
     return contact
 
 
-def loaded_by_marshmallow(raw):
+def loaded_by_marshmallow(raw, clock_correction=NO_CORRECTION):
     try:
-        return Schema.load(ContactIn(), raw)
+        return Schema.load(ContactIn(clock_correction=clock_correction), raw)
     except ValidationError:
         return None
 
@@ -200,6 +201,20 @@ def test_each_odd_value_is_loaded_the_same_or_goes_the_long_way(name, value):
     quick = quick_contact(raw)
     if quick is not None:
         assert quick == loaded_by_marshmallow(raw)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    contacts_with_odd_fields(),
+    st.integers(-24 * 3600, 24 * 3600).map(lambda seconds: timedelta(seconds=seconds)),
+)
+def test_a_clock_correction_is_applied_alike(raw, correction):
+    """A phone's clock correction moves the time the same way on both roads, and a time it
+    moves into the future or too far back goes the long way (which says so)."""
+    quick = quick_contact(raw, correction)
+    if quick is not None:
+        assert quick == loaded_by_marshmallow(raw, correction)
+        assert quick["clock_correction"] == correction
 
 
 @settings(max_examples=300, deadline=None)

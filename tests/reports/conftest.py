@@ -24,7 +24,8 @@ October 2025
                                 30 returned (estimated); referrals ost (`made`, overdue),
                                 hiv_test (not_attended)
     K5  anon  OUT  10-12 18:00  group of 3 people; street_outreach; smokes, homeless;
-                                naloxone_kit 2, condom 10; trained in naloxone
+                                naloxone_kit 2, condom 10; trained in naloxone; its time
+                                corrected by 20 minutes (the phone's clock was fast)
     K6  CLEO  OUT  10-31 22:30  = 23:30 CET on 31 October: October. street_outreach; sex_work;
                                 syringe_1ml 5; 4 returned (counted); 1 overdose reversal reported
     K7  DIRK  NSP  10-15 09:00  nsp_exchange; injects, foreign_national; syringe_2ml 45;
@@ -33,7 +34,7 @@ October 2025
                                 referral housing (`made`, overdue)
     K9  NOOR  NSP  10-21 09:00  nsp_exchange; nothing else
     K10 DIRK  DCR  10-10 10:00  VOIDED dcr_visit inject; injects; syringe_1ml 100, naloxone_kit 5;
-                                50 returned; trained; referral gp (`made`)
+                                50 returned; trained; referral gp (`made`); time corrected
 
 November 2025
     N1  ANNA  DCR  10-31 23:30  = 00:30 CET on 1 November: November. dcr_visit inject; injects;
@@ -44,7 +45,7 @@ November 2025
 Incidents
     I1  DCR  10-03 20:00  opioid_overdose, 2 doses, recovered_on_site
     I2  DCR  10-18 21:00  opioid_overdose, 1 dose, hospital
-    I3  OUT  10-22 14:00  stimulant_overdose, 0 doses, hospital
+    I3  OUT  10-22 14:00  stimulant_overdose, 0 doses, hospital; time corrected by an hour
     I4  DCR  10-25 10:00  VOIDED opioid_overdose, 3 doses, death
     I5  NSP  11-02 10:00  other_medical, 0 doses, unknown
     I6  DCR  10-31 23:15  = 00:15 CET on 1 November: November. opioid_overdose, 1 dose, recovered
@@ -95,6 +96,7 @@ INDICATOR_NAMES = (
     "incidents",
     "incidents_by_outcome",
     "naloxone_doses_administered",
+    "records_time_corrected",
     "sites_active",
 )
 # Supply counts: never suppressed. Everything else counts people.
@@ -326,6 +328,9 @@ OCTOBER = {
     # doses: I1 2 + I2 1 = 3 (I3 none; I4 voided)
     (DCR, "naloxone_doses_administered", ""): 3,
     (ALL, "naloxone_doses_administered", ""): 3,
+    # times corrected: K5 and I3 at OUT (K10 is voided)
+    (OUT, "records_time_corrected", ""): 2,
+    (ALL, "records_time_corrected", ""): 2,
     # active sites: all three had contacts
     (DCR, "sites_active", ""): 1,
     (DCR, "sites_active", "dcr"): 1,
@@ -550,6 +555,7 @@ class Builder:
         reversals=0,
         referrals=(),
         voided=False,
+        corrected=0,
     ) -> Contact:
         """`referrals`: (type code, status, referred_to). Gender and birth year are the
         client's, as the sync records them."""
@@ -572,6 +578,7 @@ class Builder:
             returned_estimated=estimated,
             naloxone_trained=trained,
             overdose_reversals=reversals,
+            clock_correction_seconds=corrected,
             **{flag: True for flag in flags},
         )
         if voided:
@@ -592,7 +599,9 @@ class Builder:
         db.session.add(contact)
         return contact
 
-    def incident(self, when, site, kind, outcome, doses, *, by, voided=False) -> Incident:
+    def incident(
+        self, when, site, kind, outcome, doses, *, by, voided=False, corrected=0
+    ) -> Incident:
         occurred_at = utc(when)
         incident = Incident(
             id=uuid.uuid4(),
@@ -604,6 +613,7 @@ class Builder:
             kind=kind,
             outcome=outcome,
             naloxone_doses=doses,
+            clock_correction_seconds=corrected,
         )
         if voided:
             incident.voided_at = occurred_at
@@ -714,6 +724,7 @@ def dataset(app, make_user, build):
             flags=["smokes", "homeless"],
             items={"naloxone_kit": 2, "condom": 10},
             trained=True,
+            corrected=-1200,
         )
         b.contact(
             "2025-10-31T22:30",
@@ -763,6 +774,7 @@ def dataset(app, make_user, build):
             trained=True,
             referrals=[("gp", "made", "ORG-K10-VOIDED")],
             voided=True,
+            corrected=-600,
         )
         # November
         b.contact(
@@ -790,7 +802,15 @@ def dataset(app, make_user, build):
             "2025-10-03T20:00", DCR, "opioid_overdose", "recovered_on_site", 2, by=dcr_worker
         )
         b.incident("2025-10-18T21:00", DCR, "opioid_overdose", "hospital", 1, by=dcr_worker)
-        b.incident("2025-10-22T14:00", OUT, "stimulant_overdose", "hospital", 0, by=street_worker)
+        b.incident(
+            "2025-10-22T14:00",
+            OUT,
+            "stimulant_overdose",
+            "hospital",
+            0,
+            by=street_worker,
+            corrected=3600,
+        )
         b.incident(
             "2025-10-25T10:00", DCR, "opioid_overdose", "death", 3, by=dcr_worker, voided=True
         )

@@ -132,7 +132,15 @@ def test_response_shape(worker, make_contact, make_incident):
     response = worker.sync(contacts=[contact], incidents=[incident])
     body = response.get_json()
     assert response.status_code == 200
-    assert set(body) == {"results", "server_time"}
+    assert set(body) == {
+        "results",
+        "server_time",
+        "clock_offset_seconds",
+        "clock_correction_seconds",
+    }
+    # Without `sent_at` nothing is known of the device's clock, and nothing is corrected.
+    assert body["clock_offset_seconds"] is None
+    assert body["clock_correction_seconds"] == 0
     server_time = datetime.fromisoformat(body["server_time"])
     assert server_time.utcoffset() == timedelta(0)
     assert before - timedelta(seconds=5) <= server_time <= datetime.now(UTC) + timedelta(seconds=5)

@@ -12,12 +12,12 @@ def failing_first(times: int, error):
     real = sync_api.apply_sync_batch
     calls = []
 
-    def apply(user, batch):
+    def apply(user, batch, correction):
         calls.append(1)
         if len(calls) <= times:
-            real(user, batch)  # writes, then dies as a deadlock victim would
+            real(user, batch, correction)  # writes, then dies as a deadlock victim would
             raise error
-        return real(user, batch)
+        return real(user, batch, correction)
 
     return apply, calls
 
