@@ -47,6 +47,10 @@ def protect_request():
     """
     if request.method in SAFE_METHODS or request.endpoint is None:
         return None
+    # The whole body first, before anything touches the database: a phone on a slow link takes
+    # a minute to upload a sync batch, and a transaction opened meanwhile (on SQLite, the write
+    # lock) would be held all that time.
+    request.get_data(cache=True, parse_form_data=True)
     is_api = request.path.startswith("/api/")
     if is_api and request.content_length and not request.is_json:
         return error_response(400, _("Send JSON with Content-Type: application/json."))

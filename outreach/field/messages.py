@@ -14,6 +14,40 @@ def js_messages() -> dict[str, str]:
         "others_one": _("1 record of another user waits until they sign in on this phone."),
         "attention": _("{n} need attention"),
         "offline": _("offline"),
+        "no_answer": _("no answer from the server; next try at {time}"),
+        "server_error": _("the server could not take them (error {code}); next try at {time}"),
+        "refused": _("the server refused them (error {code}); next try at {time}"),
+        "not_understood": _("the server's answer was not understood; next try at {time}"),
+        "left_out": _("the server's answer left out {n} records; next try at {time}"),
+        "left_out_one": _("the server's answer left out 1 record; next try at {time}"),
+        "signed_in_as_other": _(
+            "{other} is signed in on this phone now: the {n} records {user} made wait until "
+            "{user} signs in again."
+        ),
+        "signed_in_as_other_one": _(
+            "{other} is signed in on this phone now: the record {user} made waits until "
+            "{user} signs in again."
+        ),
+        "clock_fast": _(
+            "This phone's clock is {n} minutes fast. The server corrects the times of its "
+            "records; set the clock when you can."
+        ),
+        "clock_slow": _(
+            "This phone's clock is {n} minutes slow. The server corrects the times of its "
+            "records; set the clock when you can."
+        ),
+        "clock_fast_hours": _(
+            "This phone's clock is {n} hours fast. The server corrects the times of its "
+            "records; set the clock when you can."
+        ),
+        "clock_slow_hours": _(
+            "This phone's clock is {n} hours slow. The server corrects the times of its "
+            "records; set the clock when you can."
+        ),
+        "clock_uncorrected": _(
+            "This phone's clock is off by {n} hours, too far to be corrected. Set the date and "
+            "time in the phone's settings."
+        ),
         "signin": _("Your sign-in has expired. Sign in again to send {n} waiting records."),
         "sign_in": _("Sign in"),
         "others": _("{n} records of another user wait until they sign in on this phone."),

@@ -10,6 +10,10 @@ import * as sync from './sync.js';
 
 const SITE_KEY = 'outreach.site';
 const KIND_KEY = 'outreach.kind';
+const CLOCK_KEY = 'outreach.clock-told';
+// A tap on "Save" this soon after a save, on the fresh form nobody has touched since, is the
+// same thumb again (a double tap, or a second tap on a slow phone), not a new record.
+const REPEAT_MS = 1500;
 const { t } = status;
 
 function newId() {
@@ -152,6 +156,44 @@ async function afterSave(type) {
   await sync.syncNow();
 }
 
+/**
+ * One tap, one record: `save(form)` runs for a submit only when no save of this form is under
+ * way, and not for a repeated tap on the form it has just saved and reset (see REPEAT_MS). The
+ * submit buttons are disabled meanwhile, so a tap on them does nothing at all.
+ */
+function guardSubmit(form, save) {
+  const buttons = [...form.querySelectorAll('button[type="submit"], button:not([type])')];
+  let saving = false;
+  let savedAt = 0;
+  let release = null;
+  const hold = (held) => buttons.forEach((button) => { button.disabled = held; });
+  const touched = () => {
+    savedAt = 0;
+    if (!saving) hold(false);
+  };
+  form.addEventListener('input', touched);
+  form.addEventListener('change', touched);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (saving || Date.now() - savedAt < REPEAT_MS) return;
+    saving = true;
+    hold(true);
+    clearTimeout(release);
+    let saved = false;
+    try {
+      saved = await save();
+    } finally {
+      saving = false;
+      if (saved) {
+        savedAt = Date.now();
+        release = setTimeout(() => { if (!saving) hold(false); }, REPEAT_MS);
+      } else {
+        hold(false);
+      }
+    }
+  });
+}
+
 function wireRecordForm(form) {
   const type = form.dataset.record;
   form.querySelectorAll('[data-js]').forEach((element) => { element.hidden = false; });
@@ -166,25 +208,25 @@ function wireRecordForm(form) {
   markClean(form);
   form.addEventListener('input', () => markDirty(form));
   form.addEventListener('change', () => markDirty(form));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    if (!form.reportValidity()) return;
-    // Read and reset before anything waits, so a quick second save cannot mix two records.
+  guardSubmit(form, async () => {
+    if (!form.reportValidity()) return false;
     const record = FROM_FORM[type](form);
     const fixing = form.dataset.fixing;
-    remember(form);
-    resetForm(form);
-    window.scrollTo(0, 0);
     try {
       await outbox.save(type, record, status.currentUser());
       if (fixing && fixing !== record.id) await outbox.remove(fixing);
     } catch (error) {
-      fillForm(form, record);
+      // Nothing was saved: the form keeps what was typed.
       status.say(t('save_failed'), 'error');
-      return;
+      return false;
     }
+    // Only now the form becomes a fresh record: a tap while saving found the button disabled.
+    remember(form);
+    resetForm(form);
+    window.scrollTo(0, 0);
     if (fixing) history.replaceState(null, '', location.pathname);
-    await afterSave(type);
+    afterSave(type);
+    return true;
   });
   startFix(form);
 }
@@ -203,24 +245,81 @@ async function wireFollowUps(forms) {
   forms.forEach((form) => {
     const referral = form.elements.namedItem('referral_id').value;
     if (waiting.has(referral)) markWaiting(form);
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      if (!form.reportValidity()) return;
+    guardSubmit(form, async () => {
+      if (!form.reportValidity()) return false;
       form.elements.namedItem('id').value = newId();
       // The time of the follow-up is now, not when the (possibly cached) page was made.
       form.elements.namedItem('occurred_at').value = '';
       const record = FROM_FORM.referral_update(form);
+      try {
+        await outbox.save('referral_update', record, status.currentUser());
+      } catch (error) {
+        status.say(t('save_failed'), 'error');
+        return false;
+      }
       markWaiting(form);
-      await outbox.save('referral_update', record, status.currentUser());
-      await afterSave('referral_update');
+      afterSave('referral_update');
+      return true;
     });
   });
 }
 
+/**
+ * Signing out forgets this phone's field pages only once the server has said the session is
+ * over. Without signal the worker stays signed in, the pages stay (so the forms still open
+ * offline), and the page offers to remove them anyway, saying what that means.
+ */
 function wireSignOut() {
   const form = document.querySelector('form[data-sign-out]');
   if (!form) return;
-  form.addEventListener('submit', () => { pwa.forgetPages(); });
+  const offline = document.getElementById('sign-out-offline');
+  const forgotten = document.getElementById('pages-forgotten');
+  document.getElementById('forget-pages')?.addEventListener('click', async () => {
+    await pwa.forgetPages();
+    offline.hidden = true;
+    forgotten.hidden = false;
+  });
+  guardSubmit(form, async () => {
+    let response;
+    try {
+      response = await fetch(form.action || location.href, {
+        method: 'POST', body: new FormData(form), credentials: 'same-origin', cache: 'no-store',
+      });
+    } catch (error) {
+      offline.hidden = false;
+      offline.focus();
+      return false;
+    }
+    if (!response.ok || new URL(response.url).pathname !== '/login') {
+      // Not a confirmed sign-out (a stale form, say): the server's own page explains.
+      form.submit();
+      return true;
+    }
+    await pwa.forgetPages();
+    location.assign(response.url);
+    return true;
+  });
+}
+
+/** Once per wrong clock: how far off this phone's clock is, and what it means. */
+function tellClock({ clockOffset, clockCorrected }) {
+  if (typeof clockOffset !== 'number') return;
+  const minutes = Math.round(clockOffset / 60);
+  // Close enough for the server to leave alone (it measures the upload's time too).
+  if (!clockCorrected && Math.abs(clockOffset) < 3600) {
+    localStorage.removeItem(CLOCK_KEY);
+    return;
+  }
+  const told = Number(localStorage.getItem(CLOCK_KEY));
+  if (localStorage.getItem(CLOCK_KEY) !== null && Math.abs(told - minutes) < 2) return;
+  localStorage.setItem(CLOCK_KEY, String(minutes));
+  const hours = Math.round(Math.abs(minutes) / 60);
+  let message;
+  if (!clockCorrected) message = t('clock_uncorrected', { n: hours });
+  else if (Math.abs(minutes) < 120) {
+    message = t(minutes > 0 ? 'clock_fast' : 'clock_slow', { n: Math.abs(minutes) });
+  } else message = t(minutes > 0 ? 'clock_fast_hours' : 'clock_slow_hours', { n: hours });
+  status.say(message, 'info', { add: true });
 }
 
 async function main() {
@@ -231,6 +330,7 @@ async function main() {
   await wireFollowUps(document.querySelectorAll('form[data-record="referral_update"]'));
 
   status.follow(sync);
+  sync.onChange((event) => { if (event.phase !== 'start') tellClock(event); });
   await outbox.tidy();
   await status.render();
   document.getElementById('sync-now')?.addEventListener('click', () => sync.syncNow());

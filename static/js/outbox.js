@@ -14,6 +14,24 @@ export const NEEDS_ATTENTION = ['rejected', 'conflict'];
 
 let opening = null;
 
+// Every change is announced, here and to the other tabs (a record saved in one tab counts in
+// the status bar of every tab at once).
+const CHANNEL = 'outreach-outbox';
+const channel = 'BroadcastChannel' in window ? new BroadcastChannel(CHANNEL) : null;
+const listeners = new Set();
+
+/** `listener()` is called after any change to the outbox, in this tab or another. */
+export function onChange(listener) {
+  listeners.add(listener);
+}
+
+function changed() {
+  listeners.forEach((listener) => listener());
+  if (channel) channel.postMessage('changed');
+}
+
+if (channel) channel.onmessage = () => listeners.forEach((listener) => listener());
+
 function open() {
   if (!opening) {
     opening = new Promise((resolve, reject) => {
@@ -56,6 +74,7 @@ export async function save(type, record, user) {
     tx.onerror = () => reject(tx.error);
     tx.onabort = () => reject(tx.error);
   });
+  changed();
   return entry;
 }
 
@@ -84,10 +103,12 @@ export async function update(changes) {
     tx.oncomplete = resolve;
     tx.onerror = () => reject(tx.error);
   });
+  changed();
 }
 
 export async function remove(id) {
   await done((await store('readwrite')).delete(id));
+  changed();
 }
 
 /** Synced entries older than the receipt period go; so does the client code of every receipt. */

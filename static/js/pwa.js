@@ -17,10 +17,20 @@ export async function keepPages() {
   if (registration.active) registration.active.postMessage({ type: 'cache-pages' });
 }
 
-/** Forget the signed-in user's pages (on sign-out, on a shared phone). */
-export async function forgetPages() {
-  if (!('serviceWorker' in navigator) || !navigator.serviceWorker.controller) return;
-  navigator.serviceWorker.controller.postMessage({ type: 'forget-pages' });
+/** Forget the signed-in user's pages (on sign-out, on a shared phone); resolves once the
+ * worker has (or after 5 s without an answer). */
+export function forgetPages() {
+  const worker = 'serviceWorker' in navigator && navigator.serviceWorker.controller;
+  if (!worker) return Promise.resolve();
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    const timer = setTimeout(resolve, 5000);
+    channel.port1.onmessage = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    worker.postMessage({ type: 'forget-pages' }, [channel.port2]);
+  });
 }
 
 /**

@@ -22,8 +22,38 @@ function element(id) {
   return document.getElementById(id);
 }
 
-let signInNeeded = false;
+// How the last sync run ended (see sync.onChange), for the reason records still wait.
+let lastRun = { phase: 'done' };
 let offline = false;
+
+/** The time of day in the page's language, 24-hour ("14:05"). */
+function timeOfDay(date) {
+  const language = document.documentElement.lang === 'en' ? 'en-GB' : document.documentElement.lang;
+  return new Intl.DateTimeFormat(language || undefined, { hour: '2-digit', minute: '2-digit' })
+    .format(date);
+}
+
+/** Why records still wait, after the last run: '' when there is nothing to say. */
+function reason() {
+  if (offline) return t('offline');
+  const at = lastRun.retryAt ? timeOfDay(lastRun.retryAt) : '';
+  switch (lastRun.phase) {
+    case 'offline':
+      return t('offline');
+    case 'no-answer':
+      return t('no_answer', { time: at });
+    case 'server-error':
+      return t('server_error', { code: lastRun.status || 500, time: at });
+    case 'error':
+      if (lastRun.leftOut) return t('left_out', { n: lastRun.leftOut, time: at });
+      if (lastRun.status && lastRun.status !== 200) {
+        return t('refused', { code: lastRun.status, time: at });
+      }
+      return t('not_understood', { time: at });
+    default:
+      return '';
+  }
+}
 
 /** Redraw the status line, the prompts and the attention list from the outbox. */
 export async function render() {
@@ -32,11 +62,19 @@ export async function render() {
   const entries = await outbox.all();
   const user = currentUser();
   const { waiting, attention, others } = outbox.counts(entries, user);
-  const parts = [waiting > 0 ? t('waiting', { n: waiting }) : t('all_synced')];
+  const parts = [];
+  // "All synced" only when nothing at all is left: not while a record needs attention.
+  if (waiting > 0) parts.push(t('waiting', { n: waiting }));
+  else if (attention === 0) parts.push(t('all_synced'));
   if (attention > 0) parts.push(t('attention', { n: attention }));
-  if (waiting > 0 && offline) parts.push(t('offline'));
+  const why = waiting > 0 ? reason() : '';
+  if (why) parts.push(why);
   status.textContent = parts.join(' · ');
-  status.dataset.state = attention > 0 || signInNeeded ? 'problem' : waiting > 0 ? 'waiting' : 'ok';
+  const signInNeeded = lastRun.phase === 'signin';
+  // Signed in as someone else (another tab): this page's records wait for their author.
+  const otherUser = lastRun.user && lastRun.user !== user ? lastRun.user : null;
+  status.dataset.state = attention > 0 || signInNeeded || why || (otherUser && waiting > 0)
+    ? 'problem' : waiting > 0 ? 'waiting' : 'ok';
 
   const syncButton = element('sync-now');
   if (syncButton) syncButton.hidden = waiting === 0;
@@ -49,6 +87,8 @@ export async function render() {
       link.href = `/login?next=${encodeURIComponent(location.pathname)}`;
       link.textContent = t('sign_in');
       alert.append(t('signin', { n: waiting }), ' ', link);
+    } else if (otherUser && waiting > 0) {
+      alert.append(t('signed_in_as_other', { n: waiting, user, other: otherUser }));
     }
     if (others > 0) {
       const note = document.createElement('p');
@@ -124,23 +164,40 @@ function renderAttention(entries) {
   }));
 }
 
-/** Follow the sync runs: a 401 asks to sign in; being offline shows in the status line. */
+let drawing = null;
+
+/** Redraw soon: many changes in a row (a sync updating its batch) draw once. */
+function redraw() {
+  if (!drawing) drawing = Promise.resolve().then(() => { drawing = null; return render(); });
+}
+
+/**
+ * Follow the sync runs (why records wait, a 401 asking to sign in) and the outbox, changed in
+ * this tab or another.
+ */
 export function follow(sync) {
-  sync.onChange(({ phase }) => {
-    if (phase === 'start') return;
-    signInNeeded = phase === 'signin';
-    offline = phase === 'offline';
-    render();
+  sync.onChange((event) => {
+    if (event.phase === 'start') return;
+    lastRun = event;
+    offline = false;
+    redraw();
   });
-  window.addEventListener('online', render);
+  outbox.onChange(redraw);
+  window.addEventListener('online', () => {
+    offline = false;
+    redraw();
+  });
   window.addEventListener('offline', () => {
     offline = true;
-    render();
+    redraw();
   });
 }
 
-/** A short message for the worker, read out by screen readers. */
-export function say(message, kind = 'success') {
+/**
+ * A short message for the worker, read out by screen readers; `add` keeps the message shown
+ * before it (such as "Contact saved on this phone.").
+ */
+export function say(message, kind = 'success', { add = false } = {}) {
   let box = element('js-flash');
   if (!box) {
     box = document.createElement('div');
@@ -153,5 +210,6 @@ export function say(message, kind = 'success') {
   const line = document.createElement('p');
   line.className = `flash flash-${kind}`;
   line.textContent = message;
-  box.replaceChildren(line);
+  if (add) box.append(line);
+  else box.replaceChildren(line);
 }

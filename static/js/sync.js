@@ -1,26 +1,47 @@
 // Sending the outbox to POST /api/v1/sync, from page JavaScript (never replayed by the worker).
-// One run at a time across tabs (Web Locks: a second tab waits its turn), batches of at most
-// 100, a fresh CSRF token per run, and an entry marked synced only when its id comes back
-// `created` or `duplicate` in a well-formed JSON answer: a captive portal's HTML page with
-// status 200 syncs nothing.
+// One run at a time across tabs (Web Locks: a second tab waits its turn), a fresh CSRF token per
+// run, and an entry marked synced only when its id comes back `created` or `duplicate` in a
+// well-formed JSON answer: a captive portal's HTML page with status 200 syncs nothing, and a
+// record left out of an answer stays waiting (the run stops there and tries again later).
+//
+// Slow links: a batch holds at most 100 records and gets as long as its upload needs at the
+// slowest link planned for, plus 30 s for the answer. A batch that still times out halves the
+// next one (down to one record); a batch answered in under half its time lets the next grow
+// back. Each request carries the phone's clock (`sent_at`): the server corrects the records'
+// times when that clock is wrong, and says by how much.
 
 import * as outbox from './outbox.js';
 
 export const BATCH_SIZE = 100;
 const LOCK = 'outreach-sync';
+const SIZE_KEY = 'outreach.batch-size';
 const PLURAL = { contact: 'contacts', incident: 'incidents', referral_update: 'referral_updates' };
 const STORED = new Set(['created', 'duplicate']);
 
-const REQUEST_TIMEOUT = 30000;
+// How long the server has to answer once the request is sent, and the upload speed the
+// request's own time is worked out from (bytes a second): a browser cannot tell how far an
+// upload has got (an XMLHttpRequest reports bytes handed to the network stack, not bytes that
+// crossed the link), so the upload gets the time it needs on a link at half a bar of 2G.
+const ANSWER_WAIT = 30000;
+const SLOWEST_LINK = 512;
+const ME_TIMEOUT = 30000;
+
 let running = false;
 let again = false;
-// The server's catalog version, as GET /api/v1/me said at the start of the last run.
+// The server's catalog version, as GET /api/v1/me said at the start of the last run, and what
+// the last answer of the run said of this phone's clock.
 let catalogVersion = null;
+let clock = {};
 const listeners = new Set();
 
 /**
- * `listener({phase, ...})` hears 'start', 'signin', 'offline', 'error' and 'done'; the end of
- * a run also carries `catalogVersion`, the server's (or null).
+ * `listener({phase, ...})` hears 'start', then how a run ended: 'done', 'signin', 'offline',
+ * 'no-answer' (the network is up but the server did not answer in time), 'server-error'
+ * (5xx), 'error' (a request refused, or an answer not understood; `leftOut` records missing
+ * from it). The end also carries `status` (the HTTP status, if any), `retryAt` (when the next
+ * run starts), `user` (who the server says is signed in, or null), `catalogVersion`, and
+ * `clockOffset` (how many seconds the phone's clock is ahead of the server's, null if unknown)
+ * with `clockCorrected` (whether the server corrected the records' times).
  */
 export function onChange(listener) {
   listeners.add(listener);
@@ -34,6 +55,15 @@ export function isRunning() {
   return running;
 }
 
+function batchSize() {
+  const kept = Number(localStorage.getItem(SIZE_KEY));
+  return Number.isInteger(kept) && kept >= 1 && kept <= BATCH_SIZE ? kept : BATCH_SIZE;
+}
+
+function keepBatchSize(size) {
+  localStorage.setItem(SIZE_KEY, String(Math.max(1, Math.min(BATCH_SIZE, size))));
+}
+
 async function json(response) {
   const type = response.headers.get('Content-Type') || '';
   if (!type.includes('application/json')) return null;
@@ -44,19 +74,38 @@ async function json(response) {
   }
 }
 
-/** Who is signed in, with a fresh CSRF token; {status: 'signin'} or {status: 'offline'}. */
-export async function whoAmI() {
-  let response;
+/** A request that failed without an answer: the network is down, or the server is silent. */
+function unanswered() {
+  return navigator.onLine ? 'no-answer' : 'offline';
+}
+
+/** `fetch`, aborted after `wait` ms; {response} or {failed: 'offline'|'no-answer', timedOut}. */
+async function fetchWithin(url, options, wait) {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, wait);
   try {
-    response = await fetch('/api/v1/me', {
-      credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' },
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT),
-    });
+    return { response: await fetch(url, { ...options, signal: controller.signal }) };
   } catch (error) {
-    return { status: 'offline' };
+    return { failed: timedOut ? 'no-answer' : unanswered(), timedOut };
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/** Who is signed in, with a fresh CSRF token; else {status} as a run would end. */
+export async function whoAmI() {
+  const { response, failed } = await fetchWithin('/api/v1/me', {
+    credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' },
+  }, ME_TIMEOUT);
+  if (failed) return { status: failed };
   if (response.status === 401) return { status: 'signin' };
+  if (response.status >= 500) return { status: 'server-error', code: response.status };
   const body = response.ok ? await json(response) : null;
+  // A page instead of our answer (a captive portal): the way out is not open.
   if (!body || !body.user || typeof body.csrf_token !== 'string') return { status: 'offline' };
   return {
     status: 'ok',
@@ -73,115 +122,110 @@ function wellFormed(body) {
   ));
 }
 
+function changeFor(entry, result) {
+  if (STORED.has(result.status)) {
+    return {
+      state: 'synced', syncedAt: new Date().toISOString(), record: outbox.receipt(entry.record),
+      lastError: null, errors: null, message: null,
+    };
+  }
+  if (result.status === 'rejected') return { state: 'rejected', errors: result.errors || {}, lastError: null };
+  if (result.status === 'conflict') {
+    return { state: 'conflict', message: result.message || '', lastError: null };
+  }
+  return { state: 'pending', lastError: `unknown status ${result.status}` };
+}
+
 async function sendBatch(entries, csrfToken) {
-  const body = { contacts: [], incidents: [], referral_updates: [] };
-  entries.forEach((entry) => body[PLURAL[entry.type]].push(entry.record));
+  const lists = { contacts: [], incidents: [], referral_updates: [] };
+  entries.forEach((entry) => lists[PLURAL[entry.type]].push(entry.record));
   await outbox.update(entries.map((entry) => [entry.id, {
     state: 'sending', attempts: (entry.attempts || 0) + 1,
   }]));
-  let response;
-  try {
-    response = await fetch('/api/v1/sync', {
-      method: 'POST',
-      credentials: 'same-origin',
-      cache: 'no-store',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRFToken': csrfToken },
-      body: JSON.stringify(body),
-      // A request that never answers must not hold the sync (and the other tabs) for ever;
-      // if the server did store the batch, the retry answers `duplicate`.
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT),
-    });
-  } catch (error) {
-    return { outcome: 'offline', error: String(error) };
-  }
+  const text = JSON.stringify({ sent_at: new Date().toISOString(), ...lists });
+  const wait = ANSWER_WAIT + Math.ceil((text.length / SLOWEST_LINK) * 1000);
+  const started = Date.now();
+  // If the server did store a batch whose answer never came, the retry answers `duplicate`.
+  const { response, failed, timedOut } = await fetchWithin('/api/v1/sync', {
+    method: 'POST',
+    credentials: 'same-origin',
+    cache: 'no-store',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRFToken': csrfToken },
+    body: text,
+  }, wait);
+  if (failed) return { outcome: failed, timedOut, error: timedOut ? 'timeout' : failed };
   if (response.status === 401) return { outcome: 'signin' };
   const answer = await json(response);
   if (response.status !== 200 || !wellFormed(answer)) {
-    return { outcome: 'error', error: `HTTP ${response.status}`, status: response.status, answer };
+    return {
+      outcome: response.status >= 500 ? 'server-error' : 'error',
+      error: `HTTP ${response.status}`,
+      status: response.status,
+    };
   }
   const byKey = new Map(answer.results.map((result) => [`${result.type}:${result.id}`, result]));
-  const changes = entries.map((entry) => {
+  const changes = [];
+  let leftOut = 0;
+  for (const entry of entries) {
     const result = byKey.get(`${entry.type}:${entry.id.toLowerCase()}`);
-    if (!result) return [entry.id, { state: 'pending', lastError: 'no answer for this record' }];
-    if (STORED.has(result.status)) {
-      return [entry.id, {
-        state: 'synced', syncedAt: new Date().toISOString(), record: outbox.receipt(entry.record),
-        lastError: null, errors: null, message: null,
-      }];
+    if (result) {
+      changes.push([entry.id, changeFor(entry, result)]);
+    } else {
+      leftOut += 1;
+      changes.push([entry.id, { state: 'pending', lastError: 'left out of the answer' }]);
     }
-    if (result.status === 'rejected') {
-      return [entry.id, { state: 'rejected', errors: result.errors || {}, lastError: null }];
-    }
-    if (result.status === 'conflict') {
-      return [entry.id, { state: 'conflict', message: result.message || '', lastError: null }];
-    }
-    return [entry.id, { state: 'pending', lastError: `unknown status ${result.status}` }];
-  });
+  }
   await outbox.update(changes);
-  return { outcome: 'ok' };
+  return {
+    outcome: leftOut ? 'error' : 'ok',
+    leftOut,
+    quick: Date.now() - started < wait / 2,
+    clockOffset: Number.isInteger(answer.clock_offset_seconds) ? answer.clock_offset_seconds : null,
+    clockCorrected: Boolean(answer.clock_correction_seconds),
+  };
 }
 
 async function run() {
   let me = await whoAmI();
-  if (me.status !== 'ok') return me.status;
+  if (me.status !== 'ok') return { outcome: me.status, user: null, status: me.code };
   catalogVersion = me.catalogVersion;
-  let size = BATCH_SIZE;
+  const ended = (outcome, more = {}) => ({ outcome, user: me.username, ...more });
+  let size = batchSize();
   let freshToken = false;
   // Bounded: a run never loops for ever, whatever the server answers.
   for (let round = 0; round < 50; round += 1) {
     const entries = (await outbox.all()).filter(
       (entry) => entry.user === me.username && outbox.WAITING.includes(entry.state),
     );
-    if (entries.length === 0) return 'done';
+    if (entries.length === 0) return ended('done');
     const batch = entries.slice(0, size);
     const result = await sendBatch(batch, me.csrfToken);
-    if (result.outcome !== 'ok') {
-      const lastError = result.error || result.outcome;
-      await outbox.update(batch.map((entry) => [entry.id, { state: 'pending', lastError }]));
-      if (result.status === 413 && size > 1) {
-        size = Math.max(1, Math.floor(size / 2));
-        continue;
-      }
-      // 400: the token went stale during the run (the session changed: a sign-in in another
-      // tab, or pages loading at once just after sign-in). Take a fresh one, once.
-      if (result.status === 400 && !freshToken) {
-        freshToken = true;
-        me = await whoAmI();
-        if (me.status !== 'ok') return me.status;
-        continue;
-      }
-      return result.outcome;
+    if (result.clockOffset !== undefined) {
+      clock = { clockOffset: result.clockOffset, clockCorrected: result.clockCorrected };
     }
+    if (result.outcome === 'ok') {
+      if (result.quick && size < BATCH_SIZE) keepBatchSize((size *= 2));
+      continue;
+    }
+    if (result.leftOut) return ended('error', { leftOut: result.leftOut });
+    const lastError = result.error || result.outcome;
+    await outbox.update(batch.map((entry) => [entry.id, { state: 'pending', lastError }]));
+    if (result.timedOut) keepBatchSize(Math.floor(batch.length / 2));
+    if (result.status === 413 && size > 1) {
+      size = Math.max(1, Math.floor(size / 2));
+      continue;
+    }
+    // 400: the token went stale during the run (the session changed: a sign-in in another
+    // tab, or pages loading at once just after sign-in). Take a fresh one, once.
+    if (result.status === 400 && !freshToken) {
+      freshToken = true;
+      me = await whoAmI();
+      if (me.status !== 'ok') return { outcome: me.status, user: null, status: me.code };
+      continue;
+    }
+    return ended(result.outcome, { status: result.status });
   }
-  return 'done';
-}
-
-/**
- * Sync now. If another tab is syncing, wait for it to finish, then run here too: that sends
- * anything it left and, above all, tells this tab's status line how it ended.
- */
-export async function syncNow() {
-  if (running) {
-    // A record saved while a run ends: run once more right after, not a minute later.
-    again = true;
-    return 'busy';
-  }
-  running = true;
-  catalogVersion = null;
-  tell({ phase: 'start' });
-  let outcome;
-  try {
-    do {
-      again = false;
-      outcome = navigator.locks ? await navigator.locks.request(LOCK, () => run()) : await run();
-    } while (again && outcome === 'done');
-  } catch (error) {
-    outcome = 'error';
-  } finally {
-    running = false;
-  }
-  tell({ phase: outcome, catalogVersion });
-  return outcome;
+  return ended('done');
 }
 
 // Every minute while all is well; after a failure 15 s, doubling up to 5 minutes.
@@ -191,27 +235,58 @@ const LONGEST = 300000;
 let failures = 0;
 let timer = null;
 
+/** Plan the next run after one that ended with `outcome`; when it will start. */
 function schedule(outcome) {
   clearTimeout(timer);
-  failures = outcome === 'done' || outcome === 'busy' ? 0 : failures + 1;
+  failures = outcome === 'done' ? 0 : failures + 1;
   const wait = failures === 0 ? EVERY : Math.min(FIRST_RETRY * 2 ** (failures - 1), LONGEST);
-  timer = setTimeout(() => syncNow().then(schedule), wait);
+  timer = setTimeout(syncNow, wait);
+  return new Date(Date.now() + wait);
+}
+
+/**
+ * Sync now, and plan the next run. If another tab is syncing, wait for it to finish, then run
+ * here too: that sends anything it left and, above all, tells this tab's status line how it
+ * ended.
+ */
+export async function syncNow() {
+  if (running) {
+    // A record saved while a run ends: run once more right after, not a minute later.
+    again = true;
+    return 'busy';
+  }
+  running = true;
+  catalogVersion = null;
+  clock = {};
+  tell({ phase: 'start' });
+  let ending;
+  try {
+    do {
+      again = false;
+      ending = navigator.locks ? await navigator.locks.request(LOCK, () => run()) : await run();
+    } while (again && ending.outcome === 'done');
+  } catch (error) {
+    ending = { outcome: 'error', user: null };
+  } finally {
+    running = false;
+  }
+  const { outcome, ...rest } = ending;
+  tell({ ...rest, ...clock, phase: outcome, catalogVersion, retryAt: schedule(outcome) });
+  return outcome;
 }
 
 /** Sync on load, when the network returns, when the page shows again, and on a timer. */
 export function start() {
-  const go = () => syncNow().then(schedule);
-  window.addEventListener('online', go);
+  window.addEventListener('online', syncNow);
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible') go();
+    if (document.visibilityState === 'visible') syncNow();
   });
   if (navigator.serviceWorker) {
     navigator.serviceWorker.addEventListener('message', (event) => {
-      if (event.data && event.data.type === 'sync') go();
+      if (event.data && event.data.type === 'sync') syncNow();
     });
   }
-  go();
-  return go;
+  syncNow();
 }
 
 /** Ask for Background Sync where the browser has it: the worker wakes a page to sync. */

@@ -79,7 +79,10 @@ self.addEventListener('message', (event) => {
   const type = event.data && event.data.type;
   if (type === 'skip-waiting') self.skipWaiting();
   else if (type === 'cache-pages') event.waitUntil(serially(cachePages));
-  else if (type === 'forget-pages') event.waitUntil(serially(forgetPages));
+  else if (type === 'forget-pages') {
+    const port = event.ports[0];
+    event.waitUntil(serially(forgetPages).then(() => port && port.postMessage('forgotten')));
+  }
   else if (type === 'catalog-version' && typeof event.data.version === 'string') {
     const port = event.ports[0];
     event.waitUntil(serially(() => keepCatalogVersion(event.data.version))
