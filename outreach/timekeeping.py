@@ -45,6 +45,8 @@ def clock_correction(sent_at: datetime | None, at: datetime | None = None) -> ti
 
 def corrected(occurred_at: datetime, correction: timedelta) -> datetime:
     """A device's time moved by its clock's correction (InvalidOccurredAt beyond the calendar)."""
+    if not correction:
+        return occurred_at
     try:
         return occurred_at + correction
     except OverflowError:

@@ -176,7 +176,9 @@ def content_hash(kind: str, data: dict, key: str | None = None) -> str:
     """
     data = dict(data)
     # The time as the device sent it: a retry may come with another clock correction.
-    data["occurred_at"] = data["occurred_at"] - data.pop("clock_correction", NO_CORRECTION)
+    correction = data.pop("clock_correction", NO_CORRECTION)
+    if correction:
+        data["occurred_at"] -= correction
     if data.get("client_code"):
         data["client_code"] = key or client_key(data["client_code"])
     for key in ("flags", "substances"):

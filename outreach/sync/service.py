@@ -24,6 +24,16 @@ RECORD_KINDS = (
     ("incidents", "incident", IncidentIn, record_incident),
     ("referral_updates", "referral_update", ReferralUpdateIn, record_referral_update),
 )
+# The schemas of phones whose clocks need no correction (most), made once.
+_UNCORRECTED = {
+    schema_class: schema_class() for _plural, _kind, schema_class, _record in RECORD_KINDS
+}
+
+
+def _schema(schema_class, clock_correction: timedelta):
+    if not clock_correction:
+        return _UNCORRECTED[schema_class]
+    return schema_class(clock_correction=clock_correction)
 
 
 def batch_size(batch: dict) -> int:
@@ -47,8 +57,10 @@ def apply_sync_batch(user, batch: dict, clock_correction: timedelta = NO_CORRECT
     look_up_stored(codebook, batch.get("contacts", []))
     results = []
     for plural, kind, schema_class, record in RECORD_KINDS:
-        schema = schema_class(clock_correction=clock_correction)
         raws = batch.get(plural, [])
+        if not raws:
+            continue
+        schema = _schema(schema_class, clock_correction)
         kind_results = [None] * len(raws)
         loaded = []  # (result, data) of the records that passed validation, in id order
         seen = set()

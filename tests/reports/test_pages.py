@@ -115,6 +115,19 @@ def test_an_admin_sees_every_site(dataset, admin):
     assert [box["value"] for box in page.find_all("input", name="site")] == list(SITES)
 
 
+def test_the_month_says_how_many_times_were_corrected_for_a_wrong_clock(dataset, login_as):
+    """K5 and I3 at the street team; the DCR has none."""
+    supervisor = login_as("supervisor", sites=SITES)
+    page = parse(supervisor.get("/reports?month=2025-10").get_data(as_text=True))
+    note = page.one("p", data_indicator="records_time_corrected")
+    assert note.text == "2 records' times were corrected because the phone's clock was wrong."
+    page = parse(supervisor.get(f"/reports?month=2025-10&site={DCR}").get_data(as_text=True))
+    note = page.one("p", data_indicator="records_time_corrected")
+    assert note.text.startswith("0 records' times were corrected")
+    body = supervisor.get("/api/v1/reports/monthly?month=2025-10").get_json()
+    assert body["values"][OUT]["records_time_corrected"] == {"": 2}
+
+
 # -- Bad input: 422 with the field, never 500 ------------------------------------------------
 
 
