@@ -157,9 +157,9 @@ async function afterSave(type) {
 }
 
 /**
- * One tap, one record: `save(form)` runs for a submit only when no save of this form is under
- * way, and not for a repeated tap on the form it has just saved and reset (see REPEAT_MS). The
- * submit buttons are disabled meanwhile, so a tap on them does nothing at all.
+ * One tap, one record: `save()` (true once saved) runs for a submit only when no save of this
+ * form is under way, and not for a repeated tap on the form it has just saved and reset (see
+ * REPEAT_MS). The submit buttons are disabled meanwhile, so a tap on them does nothing at all.
  */
 function guardSubmit(form, save) {
   const buttons = [...form.querySelectorAll('button[type="submit"], button:not([type])')];
@@ -310,8 +310,8 @@ function tellClock({ clockOffset, clockCorrected }) {
     localStorage.removeItem(CLOCK_KEY);
     return;
   }
-  const told = Number(localStorage.getItem(CLOCK_KEY));
-  if (localStorage.getItem(CLOCK_KEY) !== null && Math.abs(told - minutes) < 2) return;
+  const told = localStorage.getItem(CLOCK_KEY);
+  if (told !== null && Math.abs(Number(told) - minutes) < 2) return;
   localStorage.setItem(CLOCK_KEY, String(minutes));
   const hours = Math.round(Math.abs(minutes) / 60);
   let message;

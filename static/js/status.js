@@ -28,9 +28,10 @@ let offline = false;
 
 /** The time of day in the page's language, 24-hour ("14:05"). */
 function timeOfDay(date) {
-  const language = document.documentElement.lang === 'en' ? 'en-GB' : document.documentElement.lang;
-  return new Intl.DateTimeFormat(language || undefined, { hour: '2-digit', minute: '2-digit' })
-    .format(date);
+  const { lang } = document.documentElement;
+  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : lang || undefined, {
+    hour: '2-digit', minute: '2-digit',
+  }).format(date);
 }
 
 /** Why records still wait, after the last run: '' when there is nothing to say. */

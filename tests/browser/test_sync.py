@@ -26,7 +26,9 @@ PORTAL_PAGE = (
 TAKE_SYNC_MODULE = "async () => { window.testSync = await import('/static/js/sync.js'); }"
 IS_IDLE = "() => !window.testSync.isRunning()"
 
-SAVE_DIRECTLY = """async ([count, user]) => {
+# `count` contacts of `user` straight into the outbox: bare ones, or (`full`) as a worker logs
+# them, about 450 bytes each as JSON.
+SAVE_DIRECTLY = """async ([count, user, full]) => {
   const outbox = await import('/static/js/outbox.js');
   const occurredAt = new Date(Date.now() - 60000).toISOString();
   const ids = [];
@@ -35,6 +37,17 @@ SAVE_DIRECTLY = """async ([count, user]) => {
       id: crypto.randomUUID(), occurred_at: occurredAt, site: 'AMS-DCR1', kind: 'dcr_visit',
       items: [],
     };
+    if (full) {
+      Object.assign(record, {
+        client_code: `CLIENT${String(i).padStart(4, '0')}`, people_count: 1, on_behalf_of: 0,
+        gender: 'f', birth_year: 1980, flags: ['injects', 'homeless'],
+        substances: ['heroin', 'cocaine'], route: 'inject',
+        items: [{ code: 'syringe_1ml', quantity: 10 }, { code: 'needle', quantity: 10 },
+          { code: 'swab', quantity: 10 }],
+        returned_syringes: 8, returned_estimated: false, naloxone_trained: false,
+        referrals: [{ id: crypto.randomUUID(), type: 'hcv_test', referred_to: 'GGD Amsterdam' }],
+      });
+    }
     await outbox.save('contact', record, user);
     ids.push(record.id);
   }
