@@ -4,7 +4,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request
-from flask_login import current_user
+from flask_login import current_user, user_loaded_from_cookie
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -72,6 +72,9 @@ def create_app(config=None) -> Flask:
     if app.config["OUTREACH_PROXIES"]:
         proxies = app.config["OUTREACH_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    from outreach.web import RowId
+
+    app.url_map.converters["row_id"] = RowId
     _init_extensions(app)
     _register_blueprints(app)
     return app
@@ -79,7 +82,7 @@ def create_app(config=None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from outreach.auth.access import protect_request, unauthorized
-    from outreach.auth.service import load_user
+    from outreach.auth.sessions import load_user, renew_key, write_session_changes
     from outreach.database import configure_sqlite
     from outreach.errors import register_error_handlers
     from outreach.web import init_web
@@ -92,6 +95,8 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(unauthorized)
+    user_loaded_from_cookie.connect(renew_key, app)
+    app.teardown_appcontext(write_session_changes)
     csrf.init_app(app)
     limiter.init_app(app)
     # Dates are shown in the organisation's time zone, which an admin may change.

@@ -22,14 +22,20 @@ ERROR_DESCRIPTIONS = {
 
 
 class JSONParser(FlaskParser):
-    """webargs' parser, answering 400 (not 500) to JSON nested too deep for Python to decode."""
+    """webargs' parser, answering 400 (not 500) to JSON Python cannot decode: nested too deep,
+    or a number of thousands of digits (beyond Python's limit on converting digits to an int,
+    which raises a ValueError that is not a JSONDecodeError)."""
 
     def _raw_load_json(self, req):
         try:
             return super()._raw_load_json(req)
         except RecursionError:
             error = json.JSONDecodeError("Nested too deeply", "", 0)
-            return self._handle_invalid_json_error(error, req)
+        except ValueError as exc:
+            if isinstance(exc, json.JSONDecodeError):
+                raise
+            error = json.JSONDecodeError("A number with too many digits", "", 0)
+        return self._handle_invalid_json_error(error, req)
 
 
 class ApiBlueprint(Blueprint):

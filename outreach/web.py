@@ -1,7 +1,9 @@
 """What every HTML page shares: template helpers and the security headers of every response."""
 
+from flask import request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from outreach.catalog.service import catalog_version
 from outreach.field.messages import js_messages
@@ -21,6 +23,14 @@ SECURITY_HEADERS = {
 
 # Only when served over HTTPS (OUTREACH_TLS): browsers then refuse plain HTTP for a year.
 HSTS = "max-age=31536000"
+
+
+class RowId(IntegerConverter):
+    """`<row_id:name>`: a row's id in a URL. Beyond what the database holds, the URL matches no
+    route (404), rather than failing in the database."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)
 
 
 def init_web(app) -> None:
@@ -44,6 +54,10 @@ def init_web(app) -> None:
     def security_headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        # Nothing a browser or a proxy keeps of what needs sign-in (pages, JSON, exports): only
+        # the service worker keeps what it chooses. Static files and the PWA's own are public.
+        if request.endpoint != "static" and request.blueprint != "pwa":
+            response.headers["Cache-Control"] = "no-store"
         if app.config["OUTREACH_TLS"]:
             response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response

@@ -27,7 +27,7 @@ from flask import url_for
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from outreach.auth.models import User
+from outreach.auth.models import User, UserSession
 from outreach.extensions import db
 from outreach.records.models import Contact, Incident, ReferralStatusChange
 from tests.auth.conftest import csrf_token_in
@@ -109,6 +109,9 @@ RULES: dict[tuple[str, str], Access] = {
     ("auth.login", "GET"): Access(OK, GO_HOME, GO_HOME, GO_HOME, GO_HOME, GO_HOME),
     ("auth.login", "POST"): Access(GO_HOME, GO_HOME, GO_HOME, GO_HOME, GO_HOME, GO_HOME),
     # The first-run page: gone once the organisation has a user, for everyone.
+    ("auth.account", "GET"): SIGNED_IN_PAGE,
+    # Another user's session (or none): not found, whoever asks; nobody signed in signs in first.
+    ("auth.end_own_session", "POST"): Access(TO_LOGIN, *[NOT_FOUND] * 5),
     ("auth.change_password", "GET"): SIGNED_IN_PAGE,
     ("auth.change_password", "POST"): SIGNED_IN_FORM_POST,
     ("auth.setup", "GET"): Access(*[NOT_FOUND] * 6),
@@ -152,6 +155,7 @@ RULES: dict[tuple[str, str], Access] = {
     ("admin.users", "GET"): ADMIN_PAGE,
     ("admin.set_user_active", "POST"): ADMIN_FORM_POST,
     ("admin.revoke_user_sessions", "POST"): ADMIN_FORM_POST,
+    ("admin.end_user_session", "POST"): ADMIN_FORM_POST,
     ("admin.new_user", "GET"): ADMIN_PAGE,
     ("admin.new_user", "POST"): ADMIN_FORM_POST,
     ("admin.edit_user", "GET"): ADMIN_PAGE,
@@ -220,6 +224,11 @@ class Call:
     stores: tuple[type, str] | None = None
 
 
+class ManagedUser(NamedTuple):
+    user_id: int
+    session_id: int  # the session of their phone
+
+
 # The records the walk's writes try to store, each under an id of its own.
 NEW_RECORDS = ("synced_contact", "form_contact", "form_incident", "follow_up")
 
@@ -283,7 +292,7 @@ class HomeRecords:
 
 
 def calls(
-    records: HomeRecords, caller: Caller, managed_user_id: int, make_contact
+    records: HomeRecords, caller: Caller, managed: ManagedUser, make_contact
 ) -> dict[tuple[str, str], Call]:
     """How to call each route that needs URL values or a body; others are called bare."""
     month = local_now().strftime("%Y-%m")
@@ -351,11 +360,15 @@ def calls(
             },
             stores=(ReferralStatusChange, new["follow_up"]),
         ),
-        ("admin.set_user_active", "POST"): Call({"user_id": managed_user_id}, form={"active": "0"}),
-        ("admin.revoke_user_sessions", "POST"): Call({"user_id": managed_user_id}),
-        ("admin.edit_user", "GET"): Call({"user_id": managed_user_id}),
+        ("admin.set_user_active", "POST"): Call({"user_id": managed.user_id}, form={"active": "0"}),
+        ("admin.revoke_user_sessions", "POST"): Call({"user_id": managed.user_id}),
+        ("admin.end_user_session", "POST"): Call(
+            {"user_id": managed.user_id, "session_id": managed.session_id}
+        ),
+        ("auth.end_own_session", "POST"): Call({"session_id": managed.session_id}),
+        ("admin.edit_user", "GET"): Call({"user_id": managed.user_id}),
         ("admin.edit_user", "POST"): Call(
-            {"user_id": managed_user_id}, form={"role": "worker", "sites": HOME_SITE}
+            {"user_id": managed.user_id}, form={"role": "worker", "sites": HOME_SITE}
         ),
         ("admin.new_user", "POST"): Call(
             form={"username": "", "password": "", "role": "worker"}  # refused as invalid
@@ -417,11 +430,17 @@ def sign_in(app, login_as, home_records) -> Callable[[str], Caller]:
 
 
 @pytest.fixture
-def managed_user_id(app, make_user) -> int:
-    """A worker of AMS-DCR1 for the admin pages to deactivate and sign out."""
+def managed_user(app, make_user) -> ManagedUser:
+    """A worker of AMS-DCR1, signed in on a phone, for the admin pages to deactivate and sign
+    out (and for nobody else to sign out)."""
     username = make_user("worker", sites=(HOME_SITE,))
+    ApiClient(app.test_client(), username)
     with app.app_context():
-        return db.session.execute(select(User.id).where(User.username == username)).scalar_one()
+        user_id = db.session.execute(select(User.id).where(User.username == username)).scalar_one()
+        session_id = db.session.execute(
+            select(UserSession.id).where(UserSession.user_id == user_id)
+        ).scalar_one()
+    return ManagedUser(user_id, session_id)
 
 
 def is_stored(app, model, record_id: str) -> bool:
@@ -478,11 +497,11 @@ def test_every_route_has_an_access_rule_and_every_rule_a_route(app):
 
 @pytest.mark.parametrize("who", CALLERS)
 def test_every_route_answers_the_caller_as_design_section_1_says(
-    app, who, sign_in, home_records, managed_user_id, make_contact
+    app, who, sign_in, home_records, managed_user, make_contact
 ):
     _owner, records = home_records
     caller = sign_in(who)
-    how_to_call = calls(records, caller, managed_user_id, make_contact)
+    how_to_call = calls(records, caller, managed_user, make_contact)
     failures = []
     for endpoint, method in routes(app):
         access = RULES.get((endpoint, method))

@@ -13,11 +13,12 @@ from outreach.audit.service import ACTIONS, find_events
 from outreach.auth import service as accounts
 from outreach.auth.access import roles_required
 from outreach.auth.models import User
+from outreach.auth.sessions import sessions_of
 from outreach.catalog.models import Site
 from outreach.catalog.vocabulary import ROLES
 from outreach.errors import InvalidInput, NotFound, plain
 from outreach.extensions import db
-from outreach.fields import Text
+from outreach.fields import ANY_DAY, Text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -33,8 +34,8 @@ class AuditFilter(Schema):
         validate=validate.OneOf(list(ACTIONS), error=_l("Choose an action from the list.")),
     )
     actor = Text(load_default=None, validate=validate.Length(max=60))
-    date_from = fields.Date(data_key="from", load_default=None)
-    date_to = fields.Date(data_key="to", load_default=None)
+    date_from = fields.Date(data_key="from", load_default=None, validate=ANY_DAY)
+    date_to = fields.Date(data_key="to", load_default=None, validate=ANY_DAY)
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
 
     @validates_schema
@@ -90,7 +91,7 @@ def _user(user_id: int) -> User:
     return user
 
 
-@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@bp.route("/users/<row_id:user_id>/active", methods=["POST"])
 @roles_required("admin")
 def set_user_active(user_id):
     """Deactivate (refused at their next request) or activate again."""
@@ -107,7 +108,7 @@ def set_user_active(user_id):
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/users/<int:user_id>/revoke", methods=["POST"])
+@bp.route("/users/<row_id:user_id>/revoke", methods=["POST"])
 @roles_required("admin")
 def revoke_user_sessions(user_id):
     """Sign a user out on every device (a lost phone); they can sign in again."""
@@ -116,6 +117,21 @@ def revoke_user_sessions(user_id):
     db.session.commit()
     flash(_("%(name)s is signed out on every device.", name=user.username), "info")
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<row_id:user_id>/sessions/<row_id:session_id>/end", methods=["POST"])
+@roles_required("admin")
+def end_user_session(user_id, session_id):
+    """Sign one of a user's devices out (a lost phone), leaving their others signed in."""
+    user = _user(user_id)
+    user_session = accounts.find_session(user, session_id)
+    accounts.sign_out_device(user_session, current_user)
+    db.session.commit()
+    flash(
+        _("%(name)s is signed out on %(device)s.", name=user.username, device=user_session.device),
+        "info",
+    )
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 def _user_form(user=None, values=None, errors=None, status=200):
@@ -134,6 +150,7 @@ def _user_form(user=None, values=None, errors=None, status=200):
         errors=errors or {},
         roles=ROLES,
         sites=[(site.code, f"{site.name} ({site.code})") for site in sites],
+        sessions=sessions_of(user) if user else [],
     )
     return page, status
 
@@ -161,7 +178,7 @@ def new_user():
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/users/<row_id:user_id>/edit", methods=["GET", "POST"])
 @roles_required("admin")
 def edit_user(user_id):
     """Change a user's role and sites; a new password, if typed, signs them out everywhere."""

@@ -16,6 +16,7 @@ ACTIONS = {
     "login_failed": _l("Sign-in failed"),
     "logout": _l("Signed out"),
     "sessions_revoked": _l("Sessions revoked"),
+    "session_ended": _l("Device signed out"),
     "user_created": _l("User created"),
     "user_changed": _l("User changed"),
     "user_activated": _l("User activated"),

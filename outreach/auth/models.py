@@ -28,19 +28,23 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default="worker")
     active: Mapped[bool] = mapped_column(default=True)
-    # Bumped to sign the user out everywhere (a lost phone): old session cookies stop matching.
-    session_version: Mapped[int] = mapped_column(default=1)
     language: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     sites: Mapped[list[Site]] = relationship(secondary=user_sites, order_by=Site.code)
+
+    # The session this request runs in (a UserSession), and the key its cookies carry: set when
+    # the user is signed in or loaded (outreach.auth.sessions), never stored on the user.
+    session = None
+    session_key = None
 
     @property
     def is_active(self) -> bool:
         return self.active
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """What the session cookie (and a remember-me cookie) carry: the session's key."""
+        return self.session_key
 
     @property
     def is_admin(self) -> bool:
@@ -52,3 +56,23 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.username}>"
+
+
+class UserSession(db.Model):
+    """A signed-in browser or phone: the server's side of its cookies. The cookies carry a
+    random key, stored here only as a hash; signing out, expiry, a password change, signing a
+    device out and deactivating the account delete the row, and the cookies stop working."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Such as "Android · Chrome", from the browser's User-Agent when it signed in.
+    device: Mapped[str] = mapped_column(String(60), default="")
+    # Signed in with "Keep me signed in on this phone": lasts longer, restored by a cookie.
+    remember: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship()

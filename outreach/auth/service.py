@@ -2,52 +2,30 @@
 
 from flask import current_app, g, session
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import logout_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from outreach.audit.service import record_event
 from outreach.auth.limits import note_failed_login
-from outreach.auth.models import User
+from outreach.auth.models import User, UserSession
+from outreach.auth.passwords import password_problems
+from outreach.auth.sessions import end_expired_sessions, end_session, end_sessions, start_session
 from outreach.catalog.models import Site
 from outreach.catalog.vocabulary import ROLES
 from outreach.errors import InvalidInput, NotFound
 from outreach.extensions import db
-from outreach.fields import has_control_characters
+from outreach.fields import clean_text, has_control_characters
 
-MIN_PASSWORD_LENGTH = 10
-COMMON_PASSWORDS = frozenset(
-    {
-        "password12",
-        "password123",
-        "1234567890",
-        "0123456789",
-        "qwertyuiop",
-        "welkom1234",
-        "wachtwoord",
-        "wachtwoord1",
-        "welcome123",
-        "iloveyou12",
-        "outreach123",
-        "changeme123",
-        "letmein1234",
-        "administrator",
-    }
-)
 # Checked against when the username is unknown, so both failures take the same time.
 _UNKNOWN_USER_HASH = generate_password_hash("not a real password")
 
 
 def check_password_rules(password: str, username: str = "") -> None:
-    """Raise InvalidInput (field `password`) for a short, common or username-like password."""
-    problems = []
-    if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(_("A password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
-    elif password.lower() in COMMON_PASSWORDS or (
-        username and username.lower() in password.lower()
-    ):
-        problems.append(_("This password is too easy to guess."))
+    """Raise InvalidInput (field `password`) for a password too short or too easy to guess
+    (outreach.auth.passwords), saying why."""
+    problems = password_problems(password, username)
     if problems:
         raise InvalidInput(errors={"password": problems})
 
@@ -70,7 +48,7 @@ def create_user(
 ) -> User:
     """Add a user with a hashed password and site memberships (audited; `actor` is the admin,
     None for the command line)."""
-    username = username.strip()
+    username = clean_text(username)
     errors = {}
     if not username or len(username) > 60 or has_control_characters(username):
         errors["username"] = [_("A username has 1 to 60 characters.")]
@@ -160,7 +138,8 @@ def sign_in_as(user: User, remember: bool = False) -> None:
     """Start a fresh session for a user whose password was just checked or set."""
     # A new session, so a session planted before sign-in cannot be taken over after it.
     session.clear()
-    login_user(user, remember=remember)
+    end_expired_sessions()
+    start_session(user, remember)
     # The new session's CSRF token goes out with this answer: otherwise the requests a page
     # makes at once after sign-in would each make one, and all but the last would be refused.
     g.pop("csrf_token", None)
@@ -168,22 +147,13 @@ def sign_in_as(user: User, remember: bool = False) -> None:
 
 
 def sign_out(user) -> None:
+    """End this browser's session on the server, and its cookies."""
     if user.is_authenticated:
         record_event("logout", user)
+        end_session(user.session)
     # Clear first: logout_user leaves a mark in the session that deletes the remember-me cookie.
     session.clear()
     logout_user()
-
-
-def load_user(session_id: str) -> User | None:
-    """Flask-Login's loader: `id:session_version`; a bumped version or inactive user is refused."""
-    user_id, _sep, version = (session_id or "").partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
-    return user
 
 
 def _sites_with_codes(site_codes) -> list[Site]:
@@ -220,7 +190,7 @@ def reset_password(user, password: str, actor) -> None:
     """Set a new password (the rules apply) and sign the user out everywhere (audited)."""
     check_password_rules(password, user.username)
     user.password_hash = generate_password_hash(password)
-    user.session_version += 1
+    end_sessions(user)
     record_event("password_reset", actor, target=f"user:{user.username}")
 
 
@@ -235,19 +205,42 @@ def change_own_password(user, current: str, new: str, repeated: str) -> None:
         raise InvalidInput(errors={"repeated": [_("The two passwords differ.")]})
     check_password_rules(new, user.username)
     user.password_hash = generate_password_hash(new)
-    user.session_version += 1
-    sign_in_as(user)
+    remember = user.session.remember
+    end_sessions(user)
+    sign_in_as(user, remember)
     record_event("password_changed", user, target=f"user:{user.username}")
 
 
 def revoke_sessions(user, actor) -> None:
-    """Sign a user out on every device (a lost phone): their current cookies stop working."""
-    user.session_version += 1
+    """Sign a user out on every device: their cookies stop working at the next request."""
+    end_sessions(user)
     record_event("sessions_revoked", actor, target=f"user:{user.username}")
 
 
+def sign_out_device(user_session: UserSession, actor) -> None:
+    """Sign one device out (a lost phone), leaving the user's other devices signed in."""
+    end_session(user_session)
+    record_event(
+        "session_ended",
+        actor,
+        target=f"user:{user_session.user.username}",
+        detail=user_session.device,
+    )
+
+
+def find_session(user, session_id: int) -> UserSession:
+    """One of the user's open sessions; NotFound otherwise (also for another user's)."""
+    user_session = db.session.get(UserSession, session_id)
+    if user_session is None or user_session.user_id != user.id:
+        raise NotFound(_("This device is not signed in (any more)."))
+    return user_session
+
+
 def set_active(user, active: bool, actor) -> None:
+    """Deactivate (every session ends: reactivating brings none back) or activate again."""
     user.active = active
+    if not active:
+        end_sessions(user)
     record_event(
         "user_activated" if active else "user_deactivated", actor, target=f"user:{user.username}"
     )

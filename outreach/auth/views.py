@@ -8,9 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from outreach.auth import service
-from outreach.auth.limits import login_limits
+from outreach.auth.limits import login_limits, own_password_limits
+from outreach.auth.sessions import sessions_of
 from outreach.errors import InvalidInput, NotFound, plain
 from outreach.extensions import db
+from outreach.fields import has_line_breaks_or_controls
 
 bp = Blueprint("auth", __name__)
 
@@ -23,6 +25,8 @@ def home_url(user) -> str:
 def _safe_next(target: str | None) -> str | None:
     """Only a path on this site: never send someone off-site after signing in."""
     if not target:
+        return None
+    if has_line_breaks_or_controls(target):  # a line break would end up in a header
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -99,9 +103,31 @@ def logout():
     return render_template("auth/logout.html")
 
 
+@bp.route("/account")
+@login_required
+def account():
+    """The user's own signed-in devices, each of which they can sign out."""
+    return render_template("auth/account.html", sessions=sessions_of(current_user))
+
+
+@bp.route("/account/sessions/<row_id:session_id>/end", methods=["POST"])
+@login_required
+def end_own_session(session_id):
+    """Sign one of the user's devices out; this one goes to the sign-in page."""
+    user_session = service.find_session(current_user, session_id)
+    this_device = user_session.id == current_user.session.id
+    service.sign_out_device(user_session, current_user)
+    db.session.commit()
+    if this_device:
+        service.sign_out(current_user)  # its cookies go too
+        return redirect(url_for("auth.login"))
+    flash(_("%(device)s is signed out.", device=user_session.device or "?"), "info")
+    return redirect(url_for("auth.account"))
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-@login_limits
+@own_password_limits
 def change_password():
     """The user's own password: the current one, then the new one twice."""
     errors = {}

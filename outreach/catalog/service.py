@@ -16,7 +16,7 @@ from outreach.catalog.models import EquipmentItem, ReferralType, Site
 from outreach.catalog.schemas import EquipmentItemIn, ReferralTypeIn, SiteIn
 from outreach.errors import InvalidInput
 from outreach.extensions import db
-from outreach.fields import has_control_characters
+from outreach.fields import clean_text, has_control_characters
 from outreach.records.models import MAX_QUANTITY  # a pack's quantities are a contact's
 
 
@@ -210,7 +210,7 @@ def check_usual_packs(packs) -> tuple[list[dict], dict]:
             errors[key] = [_("A usual pack has a name and items.")]
             continue
         name = pack.get("name") if isinstance(pack.get("name"), str) else ""
-        name = name.strip()
+        name = clean_text(name)
         if not 1 <= len(name) <= MAX_PACK_NAME or has_control_characters(name):
             errors[f"{key}.name"] = [_("A pack name has 1 to %(n)d characters.", n=MAX_PACK_NAME)]
         elif name.casefold() in names:

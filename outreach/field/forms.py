@@ -4,11 +4,14 @@ The forms post plain HTML fields (they work without JavaScript); these functions
 dicts a device would send, so the form and the API load through the same schemas.
 """
 
+import re
 import uuid
 from datetime import datetime, timedelta, timezone
 
 from outreach.library_messages import translated
 from outreach.timekeeping import now, organisation_zone
+
+UTC_OFFSET = re.compile(r"-?[0-9]{1,4}")
 
 
 def _text(form, name: str) -> str | None:
@@ -31,7 +34,8 @@ def occurred_at_from_form(form) -> str | None:
     if naive.tzinfo is not None:
         return naive.isoformat()
     offset = _text(form, "utc_offset")
-    if offset is not None and offset.lstrip("-").isdigit() and abs(int(offset)) <= 14 * 60:
+    # ASCII digits only: "²" is a digit to str.isdigit(), not to int().
+    if offset is not None and UTC_OFFSET.fullmatch(offset) and abs(int(offset)) <= 14 * 60:
         zone = timezone(timedelta(minutes=int(offset)))
     else:
         zone = organisation_zone()

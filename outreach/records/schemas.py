@@ -1,7 +1,7 @@
 """Input and output schemas of records. The HTML forms and the sync API load through these."""
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import (
@@ -28,7 +28,7 @@ from outreach.catalog.vocabulary import (
 )
 from outreach.clients.service import InvalidClientCode, normalise_code
 from outreach.errors import plain
-from outreach.fields import Text, has_forbidden_characters
+from outreach.fields import ANY_DAY, Text, clean_text, has_forbidden_characters
 from outreach.records.models import MAX_PEOPLE, MAX_QUANTITY
 from outreach.timekeeping import NO_CORRECTION, InvalidOccurredAt, check_occurred_at, corrected
 
@@ -393,7 +393,7 @@ def _referral(value) -> dict:
     referred_to = value.get("referred_to", "")
     if type(referred_to) is not str or has_forbidden_characters(referred_to):
         raise _Irregular
-    referred_to = referred_to.strip()
+    referred_to = clean_text(referred_to)
     if len(referred_to) > 120:
         raise _Irregular
     return {
@@ -518,15 +518,11 @@ class ReferralListOut(Schema):
     referrals = fields.List(fields.Nested(ReferralOut))
 
 
-# Days far enough off have no UTC bounds in Python (OverflowError): a 422, not a 500.
-LIST_DAYS = validate.Range(date(1900, 1, 1), date(2999, 12, 31))
-
-
 class ListArgs(Schema):
     """Query arguments of the record lists."""
 
-    from_ = fields.Date(data_key="from", load_default=None, validate=LIST_DAYS)
-    to = fields.Date(load_default=None, validate=LIST_DAYS)
+    from_ = fields.Date(data_key="from", load_default=None, validate=ANY_DAY)
+    to = fields.Date(load_default=None, validate=ANY_DAY)
     site = Text(load_default=None, validate=validate.Length(1, 40))
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))

@@ -15,7 +15,7 @@ from functools import cached_property
 from flask import current_app
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -569,7 +569,9 @@ def _referral_for(user, data: dict) -> tuple[Referral | None, dict]:
         return None, {"referral_id": [_("Unknown referral.")]}
     contact = referral.contact
     if not user.is_admin and contact.site_id not in {site.id for site in user.sites}:
-        return referral, {"referral_id": [_("This referral belongs to another site.")]}
+        # The same answer as for no referral at all: whether another site's id exists is
+        # nobody's business here.
+        return None, {"referral_id": [_("Unknown referral.")]}
     if contact.is_voided:
         return referral, {"referral_id": [_("The contact of this referral was voided.")]}
     if "occurred_at" in data and data["occurred_at"] < contact.occurred_at:
@@ -583,11 +585,18 @@ def _referral_for(user, data: dict) -> tuple[Referral | None, dict]:
 
 
 def visible_records(model, user) -> Select:
-    """Records a user may read (DESIGN §1): a worker their own of the last 7 days."""
+    """Records a user may read (DESIGN §1): a worker their own of the last 7 days, and those
+    they may still void (received in the last 24 hours, whatever their date)."""
     query = select(model)
     if user.role == "worker":
-        since = now() - timedelta(days=WORKER_READ_DAYS)
-        query = query.where(model.recorded_by_id == user.id, model.occurred_at >= since)
+        moment = now()
+        query = query.where(
+            model.recorded_by_id == user.id,
+            or_(
+                model.occurred_at >= moment - timedelta(days=WORKER_READ_DAYS),
+                model.received_at >= moment - timedelta(hours=WORKER_VOID_HOURS),
+            ),
+        )
     elif not user.is_admin:
         query = query.where(model.site_id.in_([site.id for site in user.sites]))
     return query
@@ -597,8 +606,10 @@ def can_read(user, record) -> bool:
     if user.is_admin:
         return True
     if user.role == "worker":
-        return record.recorded_by_id == user.id and record.occurred_at >= now() - timedelta(
-            days=WORKER_READ_DAYS
+        moment = now()
+        return record.recorded_by_id == user.id and (
+            record.occurred_at >= moment - timedelta(days=WORKER_READ_DAYS)
+            or record.received_at >= moment - timedelta(hours=WORKER_VOID_HOURS)
         )
     return record.site_id in {site.id for site in user.sites}
 

@@ -532,7 +532,7 @@ def test_follow_up_of_another_sites_referral_is_refused(app, login_as, worker, r
 
     assert response.status_code == 422
     page = parse(response.get_data(as_text=True))
-    assert "another site" in page.one(class_="form-error", role="alert").text
+    assert "Unknown referral." in page.one(class_="form-error", role="alert").text
     assert count(app, ReferralStatusChange) == 0
     assert [r["id"] for r in worker.get("/api/v1/referrals").get_json()["referrals"]] == [referral]
 

@@ -133,9 +133,11 @@ def test_lists_need_sign_in(team, plural):
 
 
 @pytest.mark.parametrize("plural", KINDS)
-def test_worker_sees_own_records_of_the_last_7_days_only(team, record_for, plural):
+def test_worker_sees_own_records_of_the_last_7_days_only(team, record_for, change_record, plural):
     recent = record_for(team["owner"], plural, occurred_at=local_noon(6).isoformat())
     old = record_for(team["owner"], plural, occurred_at=local_noon(8).isoformat())
+    # Received two days ago: no longer the worker's to void, so no longer theirs to read.
+    change_record(MODELS[plural], old, received_at=datetime.now(UTC) - timedelta(days=2))
     owner = team["owner"]
 
     assert ids(owner.get(f"/api/v1/{plural}"), plural) == [recent]
@@ -147,6 +149,22 @@ def test_worker_sees_own_records_of_the_last_7_days_only(team, record_for, plura
     # The site still sees both.
     assert ids(team["supervisor"].get(f"/api/v1/{plural}"), plural) == [recent, old]
     assert team["supervisor"].get(f"/api/v1/{plural}/{old}").status_code == 200
+
+
+@pytest.mark.parametrize("plural", KINDS)
+def test_a_worker_reads_their_record_for_as_long_as_they_may_void_it(
+    team, record_for, change_record, plural
+):
+    """Dated 30 days back and synced a minute ago: voidable for 24 hours, so readable too."""
+    owner = team["owner"]
+    late = record_for(owner, plural, occurred_at=local_noon(30).isoformat())
+    assert owner.get(f"/api/v1/{plural}/{late}").status_code == 200
+    assert late in ids(owner.get(f"/api/v1/{plural}"), plural)
+    change_record(MODELS[plural], late, received_at=datetime.now(UTC) - timedelta(hours=25))
+    assert owner.get(f"/api/v1/{plural}/{late}").status_code == 403
+    assert late not in ids(owner.get(f"/api/v1/{plural}"), plural)
+    response = owner.post(f"/api/v1/{plural}/{late}/void", json={"reason": "entered twice"})
+    assert response.status_code == 403
 
 
 @pytest.mark.parametrize("plural", KINDS)

@@ -11,7 +11,7 @@ from uuid import UUID
 import pytest
 from sqlalchemy import inspect, select, text
 
-from outreach.auth.service import find_user
+from outreach.auth.service import find_user, revoke_sessions
 from outreach.extensions import db
 from outreach.records.models import Contact, Incident, Referral
 from tests.conftest import ON_POSTGRESQL
@@ -232,8 +232,8 @@ def test_sync_of_a_user_deactivated_after_sign_in_is_401(app, worker, make_conta
 
 
 def test_sync_after_sessions_are_revoked_is_401(app, worker, make_contact, count_rows):
-    with app.app_context():
-        find_user(worker.username).session_version += 1
+    with app.test_request_context():
+        revoke_sessions(find_user(worker.username), actor=None)
         db.session.commit()
     response = worker.sync(contacts=[make_contact()])
     assert_error_shape(response, 401)
@@ -811,7 +811,8 @@ def test_follow_up_of_another_sites_referral_is_rejected(app, login_as, make_con
     result = assert_rejected(
         amsterdam.sync(referral_updates=[follow_up(contact["referrals"][0]["id"])]), "referral_id"
     )
-    assert result["errors"]["referral_id"] == ["This referral belongs to another site."]
+    # The same answer as for an id that is no referral at all.
+    assert result["errors"]["referral_id"] == ["Unknown referral."]
     assert count_rows()["referral_status_changes"] == 0
     with app.app_context():
         assert db.session.get(Referral, UUID(contact["referrals"][0]["id"])).status == "made"

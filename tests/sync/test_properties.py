@@ -30,7 +30,15 @@ from outreach.reports.service import direct_report, monthly_report
 from outreach.timekeeping import month_of
 
 # What a reset keeps: the catalog, the sites and the signed-in worker.
-KEPT_TABLES = {"equipment_items", "referral_types", "settings", "sites", "users", "user_sites"}
+KEPT_TABLES = {
+    "equipment_items",
+    "referral_types",
+    "settings",
+    "sites",
+    "users",
+    "user_sites",
+    "sessions",
+}
 SYRINGES = ("syringe_1ml", "syringe_2ml")
 ITEMS = (*SYRINGES, "needle", "swab", "foil", "naloxone_kit")
 CLIENT_CODES = ("JADE0101M", "PIET0202X", "ANNA1212F")

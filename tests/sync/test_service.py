@@ -403,7 +403,7 @@ def test_a_supervisor_follows_up_only_their_sites(as_user, make_user, make_conta
     there = make_user("supervisor", sites=["RTM-NSP1"])
     with as_user(elsewhere) as user:
         result = apply_sync_batch(user, {"referral_updates": [follow_up(referral_id)]})[0]
-    assert result["errors"] == {"referral_id": ["This referral belongs to another site."]}
+    assert result["errors"] == {"referral_id": ["Unknown referral."]}
     with as_user(there) as user:
         result = apply_sync_batch(user, {"referral_updates": [follow_up(referral_id)]})[0]
         assert result["status"] == "created"
