@@ -21,6 +21,9 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 
+# Sent by the service worker when it fetches a field page to keep for offline use.
+OFFLINE_COPY_HEADER = "Outreach-Offline-Copy"
+
 # Only when served over HTTPS (OUTREACH_TLS): browsers then refuse plain HTTP for a year.
 HSTS = "max-age=31536000"
 
@@ -41,6 +44,12 @@ def init_web(app) -> None:
     @app.context_processor
     def language():
         return {"current_language": str(get_locale() or default_language())}
+
+    @app.context_processor
+    def offline_copy():
+        """True when the service worker fetches a page to keep on the phone: such a copy
+        leaves out client aliases and the organisations referred to (templates/pwa/sw.js)."""
+        return {"offline_copy": request.headers.get(OFFLINE_COPY_HEADER) == "1"}
 
     @app.template_filter("localdate")
     def localdate(value):

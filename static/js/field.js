@@ -330,7 +330,11 @@ async function main() {
   await wireFollowUps(document.querySelectorAll('form[data-record="referral_update"]'));
 
   status.follow(sync);
-  sync.onChange((event) => { if (event.phase !== 'start') tellClock(event); });
+  sync.onChange((event) => {
+    // The session is over (signed out elsewhere, expired, revoked): the kept pages go now.
+    if (event.phase === 'signin') pwa.forgetPages();
+    else if (event.phase !== 'start') tellClock(event);
+  });
   await outbox.tidy();
   await status.render();
   document.getElementById('sync-now')?.addEventListener('click', () => sync.syncNow());

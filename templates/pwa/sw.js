@@ -1,5 +1,8 @@
 // Outreach service worker: keeps the field app's shell for offline use.
 // It never sends records itself: the page's JavaScript syncs the IndexedDB outbox (DESIGN §8).
+// The pages it keeps are copies made for it: the server leaves out client aliases and the
+// organisations referred to (OFFLINE_COPY). A page opened online is shown, never kept as it is.
+// The first answer that says the session is over (a 401, a redirect to sign in) forgets them.
 const VERSION = {{ version|tojson }};
 const CACHE = `outreach-${VERSION}`;
 const PRECACHE = {{ precache|tojson }};
@@ -9,11 +12,24 @@ const KEPT_PATHS = new Set(KEPT);
 // Under this key (never a page) the cache holds the catalog version the kept pages were made
 // with: a page that learns of another one after a sync asks for them all again.
 const KEPT_VERSION = '/sw/catalog-version';
+const OFFLINE_COPY = { 'Outreach-Offline-Copy': '1' };
+
+/** An answer that says the session is over: the kept pages go at once. */
+function signedOut(response) {
+  return response.status === 401 || response.type === 'opaqueredirect'
+    || (response.redirected && new URL(response.url).pathname === '/login');
+}
 
 async function fetchKept(cache, url) {
   // Keep only real answers, never a login page or a redirect.
   try {
-    const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
+    const response = await fetch(url, {
+      credentials: 'same-origin', cache: 'no-store', headers: OFFLINE_COPY,
+    });
+    if (signedOut(response)) {
+      await forgetPages();
+      return null;
+    }
     if (!response.ok || response.redirected) return null;
     const version = url === PRECACHE.catalog ? (await response.clone().json()).version : true;
     await cache.put(url, response);
@@ -100,15 +116,18 @@ self.addEventListener('sync', (event) => {
   })());
 });
 
-async function networkFirst(request) {
+async function networkFirst(event) {
+  const { request } = event;
   const url = new URL(request.url);
   try {
     const response = await fetch(request);
     // A redirect (to sign in) or an error goes to the page as it is, never a cached shell.
-    if (response.ok && response.type === 'basic' && !response.redirected
+    if (KEPT_PATHS.has(url.pathname) && signedOut(response)) {
+      event.waitUntil(serially(forgetPages));
+    } else if (response.ok && response.type === 'basic' && !response.redirected
         && KEPT_PATHS.has(url.pathname)) {
-      const cache = await caches.open(CACHE);
-      await cache.put(url.pathname, response.clone());
+      // Opened online: its offline copy is made afresh, without client data.
+      event.waitUntil(serially(async () => fetchKept(await caches.open(CACHE), url.pathname)));
     }
     return response;
   } catch (error) {
@@ -136,7 +155,7 @@ self.addEventListener('fetch', (event) => {
   if (url.pathname.startsWith('/static/')) {
     event.respondWith(staticFirst(request));
   } else if (request.mode === 'navigate' || url.pathname === PRECACHE.catalog) {
-    event.respondWith(networkFirst(request));
+    event.respondWith(networkFirst(event));
   }
   // Everything else (records and sync above all) goes to the network untouched.
 });
