@@ -1,8 +1,9 @@
 """Accounts and sign-in: password hashing, authentication, sessions, revocation."""
 
-from flask import current_app, g, session
+from flask import current_app, g, request, session
 from flask_babel import gettext as _
-from flask_login import logout_user
+from flask_login import current_user, logout_user
+from flask_login.config import COOKIE_NAME
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -135,11 +136,18 @@ def set_up_first_admin(username: str, password: str, repeated: str) -> User:
 
 
 def sign_in_as(user: User, remember: bool = False) -> None:
-    """Start a fresh session for a user whose password was just checked or set."""
+    """Start a fresh session for a user whose password was just checked or set. Whoever was
+    signed in on this browser before (another worker on a shared phone) is signed out."""
+    if current_user.is_authenticated:
+        end_session(current_user.session)
     # A new session, so a session planted before sign-in cannot be taken over after it.
     session.clear()
     end_expired_sessions()
     start_session(user, remember)
+    # A remember-me cookie left by someone before must not sign them in here again.
+    left_behind = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
+    if not remember and left_behind:
+        session["_remember"] = "clear"
     # The new session's CSRF token goes out with this answer: otherwise the requests a page
     # makes at once after sign-in would each make one, and all but the last would be refused.
     g.pop("csrf_token", None)

@@ -68,6 +68,9 @@ def load_user(key: str) -> User | None:
         return None
     if moment - user_session.last_seen_at > SEEN_EVERY:
         g.session_changes = ("seen", user_session.id)
+        # Signed again, so the cookie's own age (PERMANENT_SESSION_LIFETIME) also counts from
+        # the last use, as the session's does, not from signing in.
+        session.modified = True
     user.session, user.session_key = user_session, key
     return user
 
@@ -120,7 +123,8 @@ def sessions_of(user: User) -> list[UserSession]:
 
 
 def end_session(user_session: UserSession) -> None:
-    db.session.delete(user_session)
+    """End one session (nothing happens if it has ended already)."""
+    db.session.execute(delete(UserSession).where(UserSession.id == user_session.id))
 
 
 def end_sessions(user: User, keep: UserSession | None = None) -> int:

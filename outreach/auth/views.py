@@ -117,9 +117,10 @@ def end_own_session(session_id):
     user_session = service.find_session(current_user, session_id)
     this_device = user_session.id == current_user.session.id
     service.sign_out_device(user_session, current_user)
-    db.session.commit()
     if this_device:
         service.sign_out(current_user)  # its cookies go too
+    db.session.commit()
+    if this_device:
         return redirect(url_for("auth.login"))
     flash(_("%(device)s is signed out.", device=user_session.device or "?"), "info")
     return redirect(url_for("auth.account"))
