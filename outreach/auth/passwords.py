@@ -14,6 +14,7 @@ from zxcvbn import zxcvbn
 
 from outreach.catalog.models import Site
 from outreach.extensions import db
+from outreach.fields import has_forbidden_characters
 
 MIN_LENGTH = 10
 MIN_SCORE = 3
@@ -102,6 +103,8 @@ def password_problems(password: str, username: str = "") -> list[str]:
     """Why a new password is refused (empty when it is good enough), in the reader's language."""
     if len(password) < MIN_LENGTH:
         return [_("A password needs at least %(n)d characters.", n=MIN_LENGTH)]
+    if has_forbidden_characters(password):
+        return [_("Contains characters that are not allowed.")]
     inputs = [username, *COMMON_DUTCH, *organisation_words()]
     judged = zxcvbn(password[:LONGEST_JUDGED], user_inputs=[word for word in inputs if word])
     if judged["score"] >= MIN_SCORE:

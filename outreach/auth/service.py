@@ -17,7 +17,7 @@ from outreach.catalog.models import Site
 from outreach.catalog.vocabulary import ROLES
 from outreach.errors import InvalidInput, NotFound
 from outreach.extensions import db
-from outreach.fields import clean_text, has_control_characters
+from outreach.fields import clean_text, has_control_characters, has_forbidden_characters
 
 # Checked against when the username is unknown, so both failures take the same time.
 _UNKNOWN_USER_HASH = generate_password_hash("not a real password")
@@ -86,10 +86,12 @@ def create_user(
 def authenticate(username: str, password: str) -> User | None:
     """The active user with these credentials, or None; unknown users cost the same time."""
     user = find_user(username or "")
+    # A password no encoding can hold (a lone surrogate from JSON) is simply wrong.
+    password = "" if has_forbidden_characters(password or "") else password or ""
     if user is None:
-        check_password_hash(_UNKNOWN_USER_HASH, password or "")
+        check_password_hash(_UNKNOWN_USER_HASH, password)
         return None
-    if not check_password_hash(user.password_hash, password or "") or not user.active:
+    if not check_password_hash(user.password_hash, password) or not user.active:
         return None
     return user
 
@@ -166,7 +168,8 @@ def sign_out(user) -> None:
 
 def _sites_with_codes(site_codes) -> list[Site]:
     """The sites of these codes; InvalidInput (field `sites`) naming any unknown code."""
-    sites = list(db.session.execute(select(Site).where(Site.code.in_(site_codes))).scalars())
+    storable = [code for code in site_codes if not has_forbidden_characters(code)]
+    sites = list(db.session.execute(select(Site).where(Site.code.in_(storable))).scalars())
     missing = set(site_codes) - {site.code for site in sites}
     if missing:
         raise InvalidInput(

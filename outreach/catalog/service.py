@@ -16,7 +16,7 @@ from outreach.catalog.models import EquipmentItem, ReferralType, Site
 from outreach.catalog.schemas import EquipmentItemIn, ReferralTypeIn, SiteIn
 from outreach.errors import InvalidInput
 from outreach.extensions import db
-from outreach.fields import clean_text, has_control_characters
+from outreach.fields import clean_text, has_control_characters, has_forbidden_characters
 from outreach.records.models import MAX_QUANTITY  # a pack's quantities are a contact's
 
 
@@ -162,20 +162,23 @@ def all_referral_types() -> list[ReferralType]:
     )
 
 
+def _find_by_code(model, code: str):
+    # A code the database could not even hold (PostgreSQL refuses NUL) names nothing.
+    if has_forbidden_characters(code):
+        return None
+    return db.session.execute(select(model).where(model.code == code)).scalar_one_or_none()
+
+
 def find_site(code: str) -> Site | None:
-    return db.session.execute(select(Site).where(Site.code == code)).scalar_one_or_none()
+    return _find_by_code(Site, code)
 
 
 def find_equipment_item(code: str) -> EquipmentItem | None:
-    return db.session.execute(
-        select(EquipmentItem).where(EquipmentItem.code == code)
-    ).scalar_one_or_none()
+    return _find_by_code(EquipmentItem, code)
 
 
 def find_referral_type(code: str) -> ReferralType | None:
-    return db.session.execute(
-        select(ReferralType).where(ReferralType.code == code)
-    ).scalar_one_or_none()
+    return _find_by_code(ReferralType, code)
 
 
 def next_sort_order(model) -> int:
