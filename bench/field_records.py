@@ -10,7 +10,8 @@ import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from outreach.demo import DEFAULT_EQUIPMENT, DEFAULT_REFERRAL_TYPES, DEMO_SITES
+from outreach.catalog.defaults import DEFAULT_EQUIPMENT, DEFAULT_REFERRAL_TYPES
+from outreach.demo import DEMO_SITES
 
 SITE_CODES = [code for code, *_rest in DEMO_SITES]
 ITEM_CODES = [code for code, *_rest in DEFAULT_EQUIPMENT]

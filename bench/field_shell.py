@@ -13,7 +13,8 @@ from flask_migrate import upgrade
 
 from outreach import create_app
 from outreach.auth.service import create_user
-from outreach.demo import seed_catalog, seed_sites
+from outreach.catalog.defaults import seed_catalog
+from outreach.demo import seed_sites
 from outreach.extensions import db
 
 BUDGET = 60 * 1024

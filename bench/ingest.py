@@ -38,10 +38,11 @@ from sqlalchemy import select
 from outreach import create_app
 from outreach.auth.models import User
 from outreach.auth.service import create_user
+from outreach.catalog.defaults import seed_catalog
 from outreach.catalog.models import EquipmentItem, ReferralType, Site
 from outreach.clients.models import Client
 from outreach.clients.service import alias_for, client_key
-from outreach.demo import seed_catalog, seed_sites
+from outreach.demo import seed_sites
 from outreach.extensions import db
 from outreach.records.models import Contact, ContactItem, Referral
 

@@ -59,7 +59,8 @@ from sqlalchemy import create_engine, text
 
 from outreach import create_app
 from outreach.auth.service import create_user
-from outreach.demo import seed_catalog, seed_sites
+from outreach.catalog.defaults import seed_catalog
+from outreach.demo import seed_sites
 from outreach.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent

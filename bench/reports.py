@@ -145,7 +145,7 @@ from outreach import create_app
 from outreach.catalog.models import Site
 from outreach.exports.service import csv_lines
 from outreach.extensions import db
-from outreach.reports.service import SiteRef
+from outreach.reports.report import SiteRef
 from outreach.timekeeping import months_between
 from sqlalchemy import select
 app = create_app({"SECRET_KEY": "bench", "OUTREACH_CLIENT_KEY": "bench",

@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from outreach.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 from outreach.settings import default_language, time_zone
+from outreach.urls import RowId
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,8 +73,6 @@ def create_app(config=None) -> Flask:
     if app.config["OUTREACH_PROXIES"]:
         proxies = app.config["OUTREACH_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
-    from outreach.web import RowId
-
     app.url_map.converters["row_id"] = RowId
     _init_extensions(app)
     _register_blueprints(app)
@@ -85,7 +84,8 @@ def _init_extensions(app: Flask) -> None:
     from outreach.auth.sessions import load_user, renew_key, write_session_changes
     from outreach.database import configure_sqlite
     from outreach.errors import register_error_handlers
-    from outreach.web import init_web
+    from outreach.headers import init_headers
+    from outreach.templating import init_templating
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -105,36 +105,41 @@ def _init_extensions(app: Flask) -> None:
     # After api.init_app, whose own HTTP error handler would answer JSON to pages too.
     register_error_handlers(app)
     app.before_request(protect_request)
-    init_web(app)
+    init_templating(app)
+    init_headers(app)
 
 
 def _register_blueprints(app: Flask) -> None:
     from outreach import health
-    from outreach.admin import catalog as _admin_catalog  # noqa: F401 (routes on admin.bp)
-    from outreach.admin import settings as admin_settings  # noqa: F401 (its routes on admin.bp)
-    from outreach.admin import views as admin_views
+    from outreach.admin import create_blueprint as create_admin_blueprint
     from outreach.auth import api as auth_api
     from outreach.auth import views as auth_views
     from outreach.catalog import api as catalog_api
+    from outreach.exports import api as exports_api
+    from outreach.exports import views as exports_views
     from outreach.field import views as field_views
+    from outreach.ingest import api as ingest_api
     from outreach.pwa import views as pwa_views
     from outreach.records import api as records_api
     from outreach.reports import api as reports_api
     from outreach.reports import views as reports_views
     from outreach.sync import api as sync_api
 
-    app.register_blueprint(admin_views.bp)
+    app.register_blueprint(create_admin_blueprint())
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(field_views.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(pwa_views.bp)
     app.register_blueprint(reports_views.bp)
+    app.register_blueprint(exports_views.bp)
     for blueprint in (
         auth_api.blp,
         catalog_api.blp,
         sync_api.blp,
         records_api.blp,
+        ingest_api.blp,
         reports_api.blp,
+        exports_api.blp,
     ):
         api.register_blueprint(blueprint)
 

@@ -14,11 +14,8 @@ from pathlib import Path
 from sqlalchemy import text
 
 from outreach.audit.service import record_event
+from outreach.errors import BackupError
 from outreach.extensions import db
-
-
-class BackupError(RuntimeError):
-    """A backup or restore that cannot be done; the message says why."""
 
 
 def database_kind() -> str:

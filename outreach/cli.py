@@ -10,15 +10,16 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from outreach import backups, demo
+from outreach.catalog.defaults import seed_catalog
 from outreach.catalog.service import create_site
 from outreach.catalog.vocabulary import ROLES, SITE_KINDS
-from outreach.errors import InvalidInput
+from outreach.demo.volume import checkpoint, seed_volume
+from outreach.errors import BackupError, InvalidInput, RetentionError
 from outreach.extensions import db
 from outreach.records.models import Contact
 from outreach.reports import rollups
-from outreach.retention.service import RetentionError, default_cutoff, purge
+from outreach.retention.service import default_cutoff, purge
 from outreach.settings import retention_months
-from outreach.volume import checkpoint, seed_volume
 
 
 def register(app) -> None:
@@ -77,7 +78,7 @@ def create_site_command(code, name, kind, city):
 @with_appcontext
 def seed_catalog_command():
     """Add the default equipment items and referral types (those missing)."""
-    demo.seed_catalog()
+    seed_catalog()
     db.session.commit()
     click.echo("Catalog ready.")
 
@@ -95,7 +96,7 @@ def seed_catalog_command():
 def demo_data_command(contacts, months, sites):
     """Demo sites, catalog, the logins admin/supervisor/worker and three months of activity;
     with --contacts, a large volume over --months months at --sites sites as well."""
-    demo.seed_catalog()
+    seed_catalog()
     demo.seed_sites()
     password, generated = demo.demo_password(current_app.config["OUTREACH_DEMO_PASSWORD"])
     created = demo.seed_users(password)
@@ -175,7 +176,7 @@ def backup_command(path):
     """Copy the SQLite database to PATH while the app keeps running."""
     try:
         target = backups.backup(path)
-    except backups.BackupError as exc:
+    except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Backup written to {target}.")
 
@@ -190,6 +191,6 @@ def restore_command(path, yes):
         click.confirm(f"Replace everything in the database with {path}?", abort=True)
     try:
         revision = backups.restore(path)
-    except backups.BackupError as exc:
+    except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Restored {path} (schema {revision}); now run `flask db upgrade`.")

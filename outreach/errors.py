@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from outreach.library_messages import translated
+from outreach.marshmallow_messages import translated
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,42 @@ class Conflict(OutreachError):
 
     def default_message(self):
         return _("This conflicts with what is already stored.")
+
+
+class WrongCredentials(OutreachError):
+    """A sign-in with an unknown name or a wrong password (the same answer for both)."""
+
+    status_code = 401
+
+
+class BatchTooLarge(OutreachError):
+    """A sync request with more records than one request may carry."""
+
+    status_code = 413
+
+
+# Errors of plain functions, turned into a message where they are caught: their message is
+# safe to show.
+
+
+class InvalidOccurredAt(ValueError):
+    """A record's time outside what the server accepts."""
+
+
+class InvalidClientCode(ValueError):
+    """A client code that cannot be normalised."""
+
+
+class BackupError(RuntimeError):
+    """A backup or restore that cannot be made."""
+
+
+class RetentionError(ValueError):
+    """A purge that must not run."""
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    """An attempt to change or remove an audit event (a bug: the app offers no way to)."""
 
 
 def wants_json() -> bool:

@@ -6,11 +6,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 
+from outreach.errors import InvalidOccurredAt
 from outreach.settings import time_zone
-
-
-class InvalidOccurredAt(ValueError):
-    """A record's time outside what the server accepts; the message is safe to show."""
 
 
 def organisation_zone() -> ZoneInfo:

@@ -15,8 +15,9 @@ from werkzeug.security import generate_password_hash
 from outreach import create_app
 from outreach.auth import service as auth_service
 from outreach.auth.service import create_user
+from outreach.catalog.defaults import seed_catalog
 from outreach.catalog.models import Site
-from outreach.demo import INJECTING_PACK, seed_catalog
+from outreach.demo import INJECTING_PACK
 from outreach.extensions import db, limiter
 
 PASSWORD = "correct horse battery"

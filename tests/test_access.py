@@ -130,18 +130,18 @@ RULES: dict[tuple[str, str], Access] = {
     ("sync_api.sync", "POST"): SIGNED_IN_API_POST,
     ("records_api.list_contacts", "GET"): SIGNED_IN_API,
     ("records_api.get_contact", "GET"): HOME_RECORD,
-    ("records_api.void_contact", "POST"): VOID_HOME_RECORD,
+    ("voids_api.void_contact", "POST"): VOID_HOME_RECORD,
     ("records_api.list_incidents", "GET"): SIGNED_IN_API,
     ("records_api.get_incident", "GET"): HOME_RECORD,
-    ("records_api.void_incident", "POST"): VOID_HOME_RECORD,
+    ("voids_api.void_incident", "POST"): VOID_HOME_RECORD,
     ("records_api.list_referrals", "GET"): SIGNED_IN_API,
     # Reports and exports
     ("reports_api.monthly", "GET"): HOME_REPORT_API,
-    ("reports_api.monthly_csv", "GET"): HOME_REPORT_API,
-    ("reports_api.monthly_xlsx", "GET"): HOME_REPORT_API,
+    ("exports_api.monthly_csv", "GET"): HOME_REPORT_API,
+    ("exports_api.monthly_xlsx", "GET"): HOME_REPORT_API,
     ("reports.dashboard", "GET"): HOME_REPORT_PAGE,
     ("reports.referrals", "GET"): HOME_REPORT_PAGE,
-    ("reports.export", "GET"): HOME_REPORT_PAGE,
+    ("exports.export_page", "GET"): HOME_REPORT_PAGE,
     # Field pages
     ("field.home", "GET"): SIGNED_IN_PAGE,
     ("field.new_contact", "GET"): SIGNED_IN_PAGE,
@@ -316,20 +316,18 @@ def calls(
         ),
         ("records_api.list_contacts", "GET"): Call({"site": HOME_SITE}),
         ("records_api.get_contact", "GET"): Call({"record_id": records.contact}),
-        ("records_api.void_contact", "POST"): Call(
-            {"record_id": records.contact_to_void}, json=void
-        ),
+        ("voids_api.void_contact", "POST"): Call({"record_id": records.contact_to_void}, json=void),
         ("records_api.list_incidents", "GET"): Call({"site": HOME_SITE}),
         ("records_api.get_incident", "GET"): Call({"record_id": records.incident}),
-        ("records_api.void_incident", "POST"): Call(
+        ("voids_api.void_incident", "POST"): Call(
             {"record_id": records.incident_to_void}, json=void
         ),
         ("reports_api.monthly", "GET"): Call(report_of_home_site),
-        ("reports_api.monthly_csv", "GET"): Call(export_of_home_site),
-        ("reports_api.monthly_xlsx", "GET"): Call(export_of_home_site),
+        ("exports_api.monthly_csv", "GET"): Call(export_of_home_site),
+        ("exports_api.monthly_xlsx", "GET"): Call(export_of_home_site),
         ("reports.dashboard", "GET"): Call(report_of_home_site),
         ("reports.referrals", "GET"): Call(report_of_home_site),
-        ("reports.export", "GET"): Call({**export_of_home_site, "format": "csv"}),
+        ("exports.export_page", "GET"): Call({**export_of_home_site, "format": "csv"}),
         ("field.new_contact", "POST"): Call(
             form={
                 "id": new["form_contact"],

@@ -12,11 +12,12 @@ from sqlalchemy import func, select
 from outreach import backups, create_app
 from outreach.audit.models import AuditEvent
 from outreach.auth.service import create_user
+from outreach.catalog.defaults import seed_catalog
 from outreach.catalog.models import Site
-from outreach.demo import seed_catalog
 from outreach.extensions import db
 from outreach.records.models import Contact, ContactItem
-from outreach.reports.service import direct_report, monthly_report
+from outreach.reports.recount import direct_report
+from outreach.reports.service import monthly_report
 from outreach.timekeeping import month_of, now
 from tests.conftest import PASSWORD, ApiClient, local_now
 

@@ -1,16 +1,13 @@
-"""The flask commands of the README: create-user, seed-catalog, demo-data."""
-
-from functools import partial
+"""The flask commands of the README: create-user and create-site (seed-catalog is tested in
+tests/catalog/test_defaults.py, demo-data in tests/demo/)."""
 
 import pytest
 from sqlalchemy import func, select
 
-from outreach import demo
 from outreach.audit.models import AuditEvent
 from outreach.auth.models import User
-from outreach.catalog.models import EquipmentItem, Site
+from outreach.catalog.models import Site
 from outreach.extensions import db
-from outreach.records.models import Contact
 
 
 def count(app, model):
@@ -51,90 +48,6 @@ def test_create_user_refuses_a_weak_password_and_an_unknown_site(app):
     assert "password: A password needs at least 10 characters." in result.output
     assert "sites: Unknown site: NOPE." in result.output
     assert count(app, User) == 0
-
-
-def test_seed_catalog_is_idempotent(app):
-    before = count(app, EquipmentItem)
-    result = app.test_cli_runner().invoke(args=["seed-catalog"])
-
-    assert result.exit_code == 0
-    assert count(app, EquipmentItem) == before == len(demo.DEFAULT_EQUIPMENT)
-
-
-def test_demo_data_makes_the_logins_once_and_shows_a_generated_password_once(app, monkeypatch):
-    monkeypatch.setattr(demo, "seed_activity", partial(demo.seed_activity, days=3))
-    app.config["OUTREACH_DEMO_PASSWORD"] = None
-    runner = app.test_cli_runner()
-
-    first = runner.invoke(args=["demo-data"])
-    second = runner.invoke(args=["demo-data"])
-
-    assert first.exit_code == 0, first.output
-    assert "password (shown once):" in first.output
-    assert "password" not in second.output
-    with app.app_context():
-        names = set(db.session.execute(select(User.username)).scalars())
-        assert {"admin", "supervisor", "worker"} <= names
-        assert db.session.execute(select(Site).where(Site.code == "AMS-DCR1")).scalar_one()
-    contacts = count(app, Contact)
-    assert contacts > 0
-    assert count(app, Contact) == contacts  # the second run added none
-
-
-def test_demo_password_comes_from_the_environment(app, monkeypatch):
-    monkeypatch.setattr(demo, "seed_activity", partial(demo.seed_activity, days=1))
-    app.config["OUTREACH_DEMO_PASSWORD"] = "demo password 2026"
-
-    result = app.test_cli_runner().invoke(args=["demo-data"])
-
-    assert result.exit_code == 0, result.output
-    assert "demo password 2026" not in result.output
-    client = app.test_client()
-    response = client.post(
-        "/api/v1/auth/login", json={"username": "worker", "password": "demo password 2026"}
-    )
-    assert response.status_code == 200
-
-
-def rollup_rows(model) -> set:
-    columns = list(model.__table__.columns)
-    return set(db.session.execute(select(*columns).select_from(model)).all())
-
-
-def test_demo_data_bulk_volume_keeps_the_reports_exact(app, monkeypatch):
-    """`--contacts N` bulk-loads a volume, counting it into the roll-ups as it goes."""
-    from outreach.clients.models import Client
-    from outreach.reports import rollups
-    from outreach.reports.service import direct_report, monthly_report
-    from outreach.timekeeping import month_of, months_between, now
-
-    monkeypatch.setattr(demo, "seed_activity", partial(demo.seed_activity, days=1))
-    result = app.test_cli_runner().invoke(
-        args=["demo-data", "--contacts", "300", "--months", "2", "--sites", "5"]
-    )
-
-    assert result.exit_code == 0, result.output
-    assert "Volume: 300 contacts" in result.output
-    with app.test_request_context():
-        sites = list(db.session.execute(select(Site)).scalars())
-        assert len(sites) == 5
-        months = months_between(
-            min(month_of(c) for c in db.session.execute(select(Contact.occurred_at)).scalars()),
-            month_of(now()),
-        )
-        kept = {k: v for k, v in monthly_report(months, sites).values.items() if v}
-        assert kept == {k: v for k, v in direct_report(months, sites).values.items() if v}
-        assert sum(v for k, v in kept.items() if k[1:3] == ("ALL", "contacts") and not k[3]) >= 300
-
-        # Counted on the way in, the roll-ups are what a rebuild from the records makes.
-        kept = {
-            model: rollup_rows(model) for model in (rollups.MonthlyCount, rollups.MonthlyClient)
-        }
-        first_contacts = rollup_rows(Client)
-        rollups.rebuild()
-        for model, rows in kept.items():
-            assert rows == rollup_rows(model), model.__tablename__
-        assert first_contacts == rollup_rows(Client)
 
 
 def test_create_site_makes_a_site_workers_can_be_given(app):

@@ -29,7 +29,7 @@ from outreach.catalog.models import EquipmentItem, ReferralType, Site
 from outreach.errors import InvalidInput
 from outreach.extensions import db
 from outreach.records.models import Contact, Incident, Referral, ReferralStatusChange
-from outreach.records.schemas import quick_contact
+from outreach.records.quick import quick_contact
 from tests.auth.conftest import csrf_token_in
 from tests.conftest import PASSWORD, ApiClient, local_now
 from tests.field.html import form_fields, parse

@@ -21,7 +21,7 @@ from flask_babel import get_babel
 from sqlalchemy import update
 
 from config import Config
-from outreach import library_messages
+from outreach import marshmallow_messages
 from outreach.auth.models import User
 from outreach.extensions import babel, db
 from tests.conftest import PASSWORD
@@ -267,9 +267,9 @@ def test_the_librarys_own_messages_come_in_the_readers_language(login_as, compil
         ("A message of our own.", "A message of our own."),
     ],
 )
-def test_library_messages_keep_their_values(app, compiled_dutch, english, dutch):
+def test_marshmallow_messages_keep_their_values(app, compiled_dutch, english, dutch):
     with app.test_request_context(headers={"Accept-Language": "nl"}):
-        assert library_messages.translated(english) == dutch
+        assert marshmallow_messages.translated(english) == dutch
 
 
 def test_a_user_chooses_their_own_language_on_the_home_page(app, client, make_user, compiled_dutch):

@@ -4,22 +4,33 @@ change one (a code is fixed once made). Retiring is a change like any other; not
 Phones see a change after their next sync (static/js/catalog.js)."""
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from outreach.admin.views import bp
 from outreach.auth.access import roles_required
 from outreach.catalog import service
 from outreach.catalog.models import EquipmentItem, ReferralType
 from outreach.catalog.vocabulary import EQUIPMENT_CATEGORIES, SITE_KINDS
-from outreach.errors import InvalidInput, NotFound, plain
-from outreach.extensions import db
+from outreach.errors import NotFound
+from outreach.transactions import form_transaction
 
 PACK_FIELD = re.compile(r"usual_packs\.(\d{1,2})\.(name|remove|items\.(.+))\Z")
+
+
+def add_routes(blueprint: Blueprint) -> None:
+    """The pages of the sites, the equipment items and the referral types, on the admin
+    blueprint."""
+    blueprint.add_url_rule("/sites", view_func=sites)
+    blueprint.add_url_rule("/sites/new", view_func=new_site, methods=["GET", "POST"])
+    blueprint.add_url_rule("/sites/<code>/edit", view_func=edit_site, methods=["GET", "POST"])
+    EQUIPMENT.add_routes(blueprint)
+    REFERRAL_TYPES.add_routes(blueprint)
 
 
 def _found(row):
@@ -99,27 +110,9 @@ def _typed(form, names) -> MultiDict:
     return MultiDict({name: form.get(name, "") for name in names})
 
 
-def _refused_form(form_page, entry, typed: MultiDict, exc: InvalidInput):
-    """Nothing is saved: `form_page` for `entry` (None: a new one) again, with what was typed
-    and the messages, as 422."""
-    db.session.rollback()
-    return form_page(entry, typed, plain(exc.errors), 422)
-
-
-def _saved(entry, list_endpoint: str):
-    """Commit the saved item or referral type, say so, and go back to its list."""
-    db.session.commit()
-    flash(
-        _("%(name)s is saved. Phones get it at their next sync.", name=entry.name(_language())),
-        "info",
-    )
-    return redirect(url_for(list_endpoint))
-
-
 # Sites
 
 
-@bp.route("/sites")
 @roles_required("admin")
 def sites():
     """Every site, active or retired, with its usual packs."""
@@ -161,13 +154,11 @@ def _site_values(form) -> dict:
     }
 
 
-def _refused_site_form(site, form, packs, exc: InvalidInput):
-    db.session.rollback()
+def _refused_site_form(site, form, packs, errors: dict):
     values = {name: form.get(name, "") for name in ("code", "name", "kind", "city", "active")}
-    return _site_form(site, values, packs, plain(exc.errors), 422)
+    return _site_form(site, values, packs, errors, 422)
 
 
-@bp.route("/sites/new", methods=["GET", "POST"])
 @roles_required("admin")
 def new_site():
     """A new site: its code (fixed from then on), name, kind, city and usual packs."""
@@ -176,7 +167,7 @@ def new_site():
     form = request.form
     packs = packs_from_form(form)
     values = _site_values(form)
-    try:
+    with form_transaction() as work:
         site = service.create_site(
             form.get("code", ""),
             values["name"],
@@ -186,14 +177,12 @@ def new_site():
             active=values["active"],
             usual_packs=packs,
         )
-    except InvalidInput as exc:
-        return _refused_site_form(None, form, packs, exc)
-    db.session.commit()
+    if not work.saved:
+        return _refused_site_form(None, form, packs, work.errors)
     flash(_("Site %(code)s is saved. Phones get it at their next sync.", code=site.code), "info")
     return redirect(url_for("admin.sites"))
 
 
-@bp.route("/sites/<code>/edit", methods=["GET", "POST"])
 @roles_required("admin")
 def edit_site(code):
     """Change a site's name, kind, city, usual packs, or retire it; its code stays."""
@@ -202,148 +191,156 @@ def edit_site(code):
         return _site_form(site)
     form = request.form
     packs = packs_from_form(form)
-    try:
+    with form_transaction() as work:
         service.update_site(site, {**_site_values(form), "usual_packs": packs}, current_user)
-    except InvalidInput as exc:
-        return _refused_site_form(_found(service.find_site(code)), form, packs, exc)
-    db.session.commit()
+    if not work.saved:
+        return _refused_site_form(_found(service.find_site(code)), form, packs, work.errors)
     flash(_("Site %(code)s is saved. Phones get it at their next sync.", code=site.code), "info")
     return redirect(url_for("admin.sites"))
 
 
-# Equipment items
-
-EQUIPMENT_FORM = ("code", "name_en", "name_nl", "category", "unit", "sort_order")
-EQUIPMENT_TYPED = (*EQUIPMENT_FORM, "counts_as_syringe", "active")
+# Equipment items and referral types: the same three pages for each
 
 
-def _equipment_values(form, new: bool) -> dict:
-    """The item as the form posts it; the code only for a new one (it never changes)."""
-    values = {name: form.get(name, "") for name in EQUIPMENT_FORM if new or name != "code"}
-    values["sort_order"] = values["sort_order"].strip() or None
-    values["counts_as_syringe"] = _checked(form, "counts_as_syringe")
-    values["active"] = _checked(form, "active")
-    return values
+@dataclass(frozen=True, eq=False)  # one of each: compared and hashed as itself
+class EntryPages:
+    """The pages of one kind of catalog entry, equipment items or referral types: the list of
+    every entry, active or retired, in the forms' order; a form for a new entry (without a
+    position it goes last); and a form to change one, or retire it (its code stays). Both kinds
+    have a code, names in English and Dutch, a position and whether they are active; the rest
+    is in `fields` and `checkboxes` here, and in the templates (which fill in the blocks of
+    admin/catalog_entries.html and admin/catalog_entry_form.html)."""
+
+    path: str  # of the list; the forms are at <path>/new and <path>/<code>/edit
+    list_endpoint: str  # also the list's name in the catalog navigation (admin/_catalog.html)
+    new_endpoint: str
+    edit_endpoint: str
+    model: type
+    fields: tuple[str, ...]  # typed in, the code first (posted for a new entry only)
+    checkboxes: tuple[str, ...]
+    new_values: dict[str, str]  # what the form for a new entry starts with, beside its position
+    all_entries: Callable[[], list]
+    find: Callable[[str], object]
+    create: Callable[[dict, object], object]
+    update: Callable[[object, dict, object], None]
+    list_template: str
+    form_template: str
+    template_values: dict = field(default_factory=dict)
+
+    def add_routes(self, blueprint: Blueprint) -> None:
+        blueprint.add_url_rule(self.path, self.list_endpoint, self.list_page)
+        blueprint.add_url_rule(
+            f"{self.path}/new", self.new_endpoint, self.new_page, methods=["GET", "POST"]
+        )
+        blueprint.add_url_rule(
+            f"{self.path}/<code>/edit", self.edit_endpoint, self.edit_page, methods=["GET", "POST"]
+        )
+
+    @roles_required("admin")
+    def list_page(self):
+        """Every entry, active or retired, in the forms' order."""
+        return render_template(
+            self.list_template, entries=self.all_entries(), pages=self, **self.template_values
+        )
+
+    @roles_required("admin")
+    def new_page(self):
+        """A new entry: its code (fixed from then on), names, position and the rest."""
+        if request.method == "GET":
+            return self._form()
+        with form_transaction() as work:
+            entry = self.create(self._posted(request.form, new=True), current_user)
+        if not work.saved:
+            return self._refused(None, work.errors)
+        return self._saved(entry)
+
+    @roles_required("admin")
+    def edit_page(self, code):
+        """Change an entry's names, position and the rest, or retire it; its code stays."""
+        entry = _found(self.find(code))
+        if request.method == "GET":
+            return self._form(entry)
+        with form_transaction() as work:
+            self.update(entry, self._posted(request.form, new=False), current_user)
+        if not work.saved:
+            return self._refused(_found(self.find(code)), work.errors)
+        return self._saved(entry)
+
+    def _form(self, entry=None, values=None, errors=None, status=200):
+        """The form for a new entry (`entry` None) or to change one."""
+        if values is None:
+            if entry:
+                values = {name: getattr(entry, name) for name in self.fields}
+                values.update(
+                    {name: "on" if getattr(entry, name) else "" for name in self.checkboxes}
+                )
+            else:
+                values = {**self.new_values, "sort_order": service.next_sort_order(self.model)}
+        page = render_template(
+            self.form_template,
+            entry=entry,
+            pages=self,
+            values=values,
+            errors=errors or {},
+            **self.template_values,
+        )
+        return page, status
+
+    def _posted(self, form, new: bool) -> dict:
+        """The entry as the form posts it; the code only for a new one (it never changes)."""
+        values = {name: form.get(name, "") for name in self.fields if new or name != "code"}
+        values["sort_order"] = values["sort_order"].strip() or None
+        values.update({name: _checked(form, name) for name in self.checkboxes})
+        return values
+
+    def _refused(self, entry, errors: dict):
+        """Nothing is saved: the form again, with what was typed and the messages, as 422."""
+        typed = _typed(request.form, (*self.fields, *self.checkboxes))
+        return self._form(entry, typed, errors, 422)
+
+    def _saved(self, entry):
+        """Say the entry is saved, and go back to the list."""
+        flash(
+            _(
+                "%(name)s is saved. Phones get it at their next sync.",
+                name=entry.name(_language()),
+            ),
+            "info",
+        )
+        return redirect(url_for(f"admin.{self.list_endpoint}"))
 
 
-@bp.route("/equipment")
-@roles_required("admin")
-def equipment():
-    """Every equipment item, active or retired, in the forms' order."""
-    return render_template(
-        "admin/equipment.html", items=service.all_equipment(), categories=EQUIPMENT_CATEGORIES
-    )
+EQUIPMENT = EntryPages(
+    path="/equipment",
+    list_endpoint="equipment",
+    new_endpoint="new_equipment_item",
+    edit_endpoint="edit_equipment_item",
+    model=EquipmentItem,
+    fields=("code", "name_en", "name_nl", "category", "unit", "sort_order"),
+    checkboxes=("counts_as_syringe", "active"),
+    new_values={"unit": "piece", "active": "on"},
+    all_entries=service.all_equipment,
+    find=service.find_equipment_item,
+    create=service.create_equipment_item,
+    update=service.update_equipment_item,
+    list_template="admin/equipment.html",
+    form_template="admin/equipment_form.html",
+    template_values={"categories": EQUIPMENT_CATEGORIES},
+)
 
-
-def _equipment_form(item=None, values=None, errors=None, status=200):
-    if values is None:
-        if item:
-            values = {name: getattr(item, name) for name in EQUIPMENT_FORM}
-            values["counts_as_syringe"] = "on" if item.counts_as_syringe else ""
-            values["active"] = "on" if item.active else ""
-        else:
-            values = {
-                "unit": "piece",
-                "active": "on",
-                "sort_order": service.next_sort_order(EquipmentItem),
-            }
-    page = render_template(
-        "admin/equipment_form.html",
-        item=item,
-        values=values,
-        errors=errors or {},
-        categories=EQUIPMENT_CATEGORIES,
-    )
-    return page, status
-
-
-@bp.route("/equipment/new", methods=["GET", "POST"])
-@roles_required("admin")
-def new_equipment_item():
-    """A new equipment item: code (fixed from then on), names, category, unit, position."""
-    if request.method == "GET":
-        return _equipment_form()
-    form = request.form
-    try:
-        item = service.create_equipment_item(_equipment_values(form, new=True), current_user)
-    except InvalidInput as exc:
-        return _refused_form(_equipment_form, None, _typed(form, EQUIPMENT_TYPED), exc)
-    return _saved(item, "admin.equipment")
-
-
-@bp.route("/equipment/<code>/edit", methods=["GET", "POST"])
-@roles_required("admin")
-def edit_equipment_item(code):
-    """Change an item's names, category, unit, position, or retire it; its code stays."""
-    item = _found(service.find_equipment_item(code))
-    if request.method == "GET":
-        return _equipment_form(item)
-    form = request.form
-    try:
-        service.update_equipment_item(item, _equipment_values(form, new=False), current_user)
-    except InvalidInput as exc:
-        return _refused_form(_equipment_form, item, _typed(form, EQUIPMENT_TYPED), exc)
-    return _saved(item, "admin.equipment")
-
-
-# Referral types
-
-REFERRAL_TYPE_FORM = ("code", "name_en", "name_nl", "sort_order")
-REFERRAL_TYPE_TYPED = (*REFERRAL_TYPE_FORM, "active")
-
-
-def _referral_type_values(form, new: bool) -> dict:
-    """The referral type as the form posts it; the code only for a new one."""
-    values = {name: form.get(name, "") for name in REFERRAL_TYPE_FORM if new or name != "code"}
-    values["sort_order"] = values["sort_order"].strip() or None
-    values["active"] = _checked(form, "active")
-    return values
-
-
-@bp.route("/referral-types")
-@roles_required("admin")
-def referral_types():
-    """Every referral type, active or retired, in the forms' order."""
-    return render_template("admin/referral_types.html", kinds=service.all_referral_types())
-
-
-def _referral_type_form(kind=None, values=None, errors=None, status=200):
-    if values is None:
-        if kind:
-            values = {name: getattr(kind, name) for name in REFERRAL_TYPE_FORM}
-            values["active"] = "on" if kind.active else ""
-        else:
-            values = {"active": "on", "sort_order": service.next_sort_order(ReferralType)}
-    page = render_template(
-        "admin/referral_type_form.html", kind=kind, values=values, errors=errors or {}
-    )
-    return page, status
-
-
-@bp.route("/referral-types/new", methods=["GET", "POST"])
-@roles_required("admin")
-def new_referral_type():
-    """A new referral type: code (fixed from then on), names, position."""
-    if request.method == "GET":
-        return _referral_type_form()
-    form = request.form
-    try:
-        kind = service.create_referral_type(_referral_type_values(form, new=True), current_user)
-    except InvalidInput as exc:
-        return _refused_form(_referral_type_form, None, _typed(form, REFERRAL_TYPE_TYPED), exc)
-    return _saved(kind, "admin.referral_types")
-
-
-@bp.route("/referral-types/<code>/edit", methods=["GET", "POST"])
-@roles_required("admin")
-def edit_referral_type(code):
-    """Change a referral type's names, position, or retire it; its code stays."""
-    kind = _found(service.find_referral_type(code))
-    if request.method == "GET":
-        return _referral_type_form(kind)
-    form = request.form
-    try:
-        service.update_referral_type(kind, _referral_type_values(form, new=False), current_user)
-    except InvalidInput as exc:
-        return _refused_form(_referral_type_form, kind, _typed(form, REFERRAL_TYPE_TYPED), exc)
-    return _saved(kind, "admin.referral_types")
+REFERRAL_TYPES = EntryPages(
+    path="/referral-types",
+    list_endpoint="referral_types",
+    new_endpoint="new_referral_type",
+    edit_endpoint="edit_referral_type",
+    model=ReferralType,
+    fields=("code", "name_en", "name_nl", "sort_order"),
+    checkboxes=("active",),
+    new_values={"active": "on"},
+    all_entries=service.all_referral_types,
+    find=service.find_referral_type,
+    create=service.create_referral_type,
+    update=service.update_referral_type,
+    list_template="admin/referral_types.html",
+    form_template="admin/referral_type_form.html",
+)

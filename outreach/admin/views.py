@@ -3,12 +3,12 @@ password, deactivate, sign out everywhere) and `/admin/audit`, the audit log to 
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from outreach.audit.schemas import AuditFilter
 from outreach.audit.service import ACTIONS, find_events
 from outreach.auth import service as accounts
 from outreach.auth.access import roles_required
@@ -18,33 +18,27 @@ from outreach.catalog.models import Site
 from outreach.catalog.vocabulary import ROLES
 from outreach.errors import InvalidInput, NotFound, plain
 from outreach.extensions import db
-from outreach.fields import ANY_DAY, Text
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+from outreach.transactions import form_transaction, transaction
 
 EVENTS_PER_PAGE = 50
 
 
-class AuditFilter(Schema):
-    class Meta:
-        unknown = EXCLUDE  # a stray query parameter is not the reader's mistake
-
-    action = fields.String(
-        load_default=None,
-        validate=validate.OneOf(list(ACTIONS), error=_l("Choose an action from the list.")),
+def add_routes(blueprint: Blueprint) -> None:
+    """The users pages and the audit log, on the admin blueprint."""
+    add = blueprint.add_url_rule
+    add("/audit", view_func=audit)
+    add("/users", view_func=users)
+    add("/users/<row_id:user_id>/active", view_func=set_user_active, methods=["POST"])
+    add("/users/<row_id:user_id>/revoke", view_func=revoke_user_sessions, methods=["POST"])
+    add(
+        "/users/<row_id:user_id>/sessions/<row_id:session_id>/end",
+        view_func=end_user_session,
+        methods=["POST"],
     )
-    actor = Text(load_default=None, validate=validate.Length(max=60))
-    date_from = fields.Date(data_key="from", load_default=None, validate=ANY_DAY)
-    date_to = fields.Date(data_key="to", load_default=None, validate=ANY_DAY)
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-
-    @validates_schema
-    def check_range(self, data, **kwargs):
-        if data["date_from"] and data["date_to"] and data["date_to"] < data["date_from"]:
-            raise ValidationError(str(_("The last day comes before the first.")), "to")
+    add("/users/new", view_func=new_user, methods=["GET", "POST"])
+    add("/users/<row_id:user_id>/edit", view_func=edit_user, methods=["GET", "POST"])
 
 
-@bp.route("/audit")
 @roles_required("admin")
 def audit():
     """Who did what and when, newest first; read-only."""
@@ -76,7 +70,6 @@ def audit():
     return page, 422 if errors else 200
 
 
-@bp.route("/users")
 @roles_required("admin")
 def users():
     """Every account, with buttons to deactivate it or sign it out on every device."""
@@ -91,7 +84,6 @@ def _user(user_id: int) -> User:
     return user
 
 
-@bp.route("/users/<row_id:user_id>/active", methods=["POST"])
 @roles_required("admin")
 def set_user_active(user_id):
     """Deactivate (refused at their next request) or activate again."""
@@ -99,8 +91,8 @@ def set_user_active(user_id):
     active = request.form.get("active") == "1"
     if user.id == current_user.id and not active:
         raise InvalidInput(errors={"active": [_("You cannot deactivate your own account.")]})
-    accounts.set_active(user, active, current_user)
-    db.session.commit()
+    with transaction():
+        accounts.set_active(user, active, current_user)
     if active:
         flash(_("%(name)s can sign in again.", name=user.username), "info")
     else:
@@ -108,25 +100,23 @@ def set_user_active(user_id):
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/users/<row_id:user_id>/revoke", methods=["POST"])
 @roles_required("admin")
 def revoke_user_sessions(user_id):
     """Sign a user out on every device (a lost phone); they can sign in again."""
     user = _user(user_id)
-    accounts.revoke_sessions(user, current_user)
-    db.session.commit()
+    with transaction():
+        accounts.revoke_sessions(user, current_user)
     flash(_("%(name)s is signed out on every device.", name=user.username), "info")
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/users/<row_id:user_id>/sessions/<row_id:session_id>/end", methods=["POST"])
 @roles_required("admin")
 def end_user_session(user_id, session_id):
     """Sign one of a user's devices out (a lost phone), leaving their others signed in."""
     user = _user(user_id)
     user_session = accounts.find_session(user, session_id)
-    accounts.sign_out_device(user_session, current_user)
-    db.session.commit()
+    with transaction():
+        accounts.sign_out_device(user_session, current_user)
     flash(
         _("%(name)s is signed out on %(device)s.", name=user.username, device=user_session.device),
         "info",
@@ -155,14 +145,13 @@ def _user_form(user=None, values=None, errors=None, status=200):
     return page, status
 
 
-@bp.route("/users/new", methods=["GET", "POST"])
 @roles_required("admin")
 def new_user():
     """A new account with a role, sites and a first password."""
     if request.method == "GET":
         return _user_form()
     form = request.form
-    try:
+    with form_transaction() as work:
         user = accounts.create_user(
             form.get("username", ""),
             form.get("password", ""),
@@ -170,15 +159,12 @@ def new_user():
             form.getlist("sites"),
             actor=current_user,
         )
-    except InvalidInput as exc:
-        db.session.rollback()
-        return _user_form(values=form, errors=plain(exc.errors), status=422)
-    db.session.commit()
+    if not work.saved:
+        return _user_form(values=form, errors=work.errors, status=422)
     flash(_("%(name)s can sign in now.", name=user.username), "info")
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/users/<row_id:user_id>/edit", methods=["GET", "POST"])
 @roles_required("admin")
 def edit_user(user_id):
     """Change a user's role and sites; a new password, if typed, signs them out everywhere."""
@@ -186,19 +172,11 @@ def edit_user(user_id):
     if request.method == "GET":
         return _user_form(user)
     form = request.form
-    errors = {}
-    try:
-        accounts.change_user(user, form.get("role", ""), form.getlist("sites"), current_user)
-    except InvalidInput as exc:
-        errors.update(exc.errors)
-    if form.get("password"):
-        try:
-            accounts.reset_password(user, form["password"], current_user)
-        except InvalidInput as exc:
-            errors.update(exc.errors)
-    if errors:
-        db.session.rollback()
-        return _user_form(_user(user_id), values=form, errors=plain(errors), status=422)
-    db.session.commit()
+    with form_transaction() as work:
+        accounts.update_user(
+            user, form.get("role", ""), form.getlist("sites"), form.get("password"), current_user
+        )
+    if not work.saved:
+        return _user_form(_user(user_id), values=form, errors=work.errors, status=422)
     flash(_("%(name)s is saved.", name=user.username), "info")
     return redirect(url_for("admin.users"))

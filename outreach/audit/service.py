@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, event, func, select
 
 from outreach.audit.models import AuditEvent
+from outreach.errors import AuditLogIsAppendOnly
 from outreach.extensions import db
 from outreach.timekeeping import local_day_bounds
 
@@ -66,10 +67,6 @@ def find_events(
     if date_to:
         query = query.where(AuditEvent.occurred_at < local_day_bounds(date_to)[1])
     return query
-
-
-class AuditLogIsAppendOnly(RuntimeError):
-    pass
 
 
 @event.listens_for(AuditEvent, "before_update")

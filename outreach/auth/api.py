@@ -9,14 +9,10 @@ from outreach.auth import service
 from outreach.auth.limits import login_limits
 from outreach.auth.schemas import LoginIn, SessionOut
 from outreach.catalog.service import catalog_version
-from outreach.errors import OutreachError
-from outreach.extensions import db
+from outreach.errors import WrongCredentials
+from outreach.transactions import transaction
 
 blp = ApiBlueprint("auth_api", __name__, url_prefix="/api/v1", description="Sign in and out.")
-
-
-class WrongCredentials(OutreachError):
-    status_code = 401
 
 
 @blp.route("/auth/login", methods=["POST"])
@@ -29,10 +25,10 @@ class WrongCredentials(OutreachError):
 @blp.error(429, "Too many attempts; `Retry-After` says when to try again.")
 def login(credentials):
     """Sign in; sets the session cookie and returns the CSRF token for what follows."""
-    user = service.sign_in(
-        credentials["username"], credentials["password"], remember=credentials["remember"]
-    )
-    db.session.commit()
+    with transaction():  # a failure is audited too
+        user = service.sign_in(
+            credentials["username"], credentials["password"], remember=credentials["remember"]
+        )
     if user is None:
         raise WrongCredentials(_("Wrong username or password."))
     return {"user": user, "csrf_token": generate_csrf()}
@@ -44,8 +40,8 @@ def login(credentials):
 @login_required
 def logout():
     """Sign out."""
-    service.sign_out(current_user)
-    db.session.commit()
+    with transaction():
+        service.sign_out(current_user)
 
 
 @blp.route("/me", methods=["GET"])

@@ -197,6 +197,23 @@ def change_user(user, role: str, site_codes, actor) -> None:
         )
 
 
+def update_user(user, role: str, site_codes, password: str | None, actor) -> None:
+    """An admin's changes to a user: role and sites, and a new password if one is given (which
+    signs them out everywhere); InvalidInput naming every field that is wrong."""
+    errors = {}
+    try:
+        change_user(user, role, site_codes, actor)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    if password:
+        try:
+            reset_password(user, password, actor)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise InvalidInput(errors=errors)
+
+
 def reset_password(user, password: str, actor) -> None:
     """Set a new password (the rules apply) and sign the user out everywhere (audited)."""
     check_password_rules(password, user.username)

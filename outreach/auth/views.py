@@ -10,9 +10,9 @@ from flask_login import current_user, login_required
 from outreach.auth import service
 from outreach.auth.limits import login_limits, own_password_limits
 from outreach.auth.sessions import sessions_of
-from outreach.errors import InvalidInput, NotFound, plain
-from outreach.extensions import db
+from outreach.errors import NotFound
 from outreach.fields import has_line_breaks_or_controls
+from outreach.transactions import form_transaction, transaction
 
 bp = Blueprint("auth", __name__)
 
@@ -50,16 +50,13 @@ def setup():
     errors, username = {}, ""
     if request.method == "POST":
         username = request.form.get("username", "")
-        try:
+        with form_transaction() as work:
             service.set_up_first_admin(
                 username, request.form.get("password", ""), request.form.get("repeated", "")
             )
-        except InvalidInput as exc:
-            db.session.rollback()
-            errors = plain(exc.errors)
-        else:
-            db.session.commit()
+        if work.saved:
             return redirect(url_for("admin.sites"))
+        errors = work.errors
     status = 422 if errors else 200
     return render_template("auth/setup.html", errors=errors, values={"username": username}), status
 
@@ -71,12 +68,12 @@ def login():
     username = ""
     if request.method == "POST":
         username = request.form.get("username", "")
-        user = service.sign_in(
-            username,
-            request.form.get("password", ""),
-            remember=request.form.get("remember") == "on",
-        )
-        db.session.commit()
+        with transaction():  # a failure is audited too
+            user = service.sign_in(
+                username,
+                request.form.get("password", ""),
+                remember=request.form.get("remember") == "on",
+            )
         if user is not None:
             return redirect(_safe_next(request.args.get("next")) or home_url(user))
         error = _("Wrong username or password.")
@@ -95,8 +92,8 @@ def login():
 def logout():
     """GET shows a sign-out button (so a link cannot sign anyone out); POST signs out."""
     if request.method == "POST":
-        service.sign_out(current_user)
-        db.session.commit()
+        with transaction():
+            service.sign_out(current_user)
         return redirect(url_for("auth.login"))
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
@@ -116,10 +113,10 @@ def end_own_session(session_id):
     """Sign one of the user's devices out; this one goes to the sign-in page."""
     user_session = service.find_session(current_user, session_id)
     this_device = user_session.id == current_user.session.id
-    service.sign_out_device(user_session, current_user)
-    if this_device:
-        service.sign_out(current_user)  # its cookies go too
-    db.session.commit()
+    with transaction():
+        service.sign_out_device(user_session, current_user)
+        if this_device:
+            service.sign_out(current_user)  # its cookies go too
     if this_device:
         return redirect(url_for("auth.login"))
     flash(_("%(device)s is signed out.", device=user_session.device or "?"), "info")
@@ -133,20 +130,17 @@ def change_password():
     """The user's own password: the current one, then the new one twice."""
     errors = {}
     if request.method == "POST":
-        try:
+        with form_transaction() as work:
             service.change_own_password(
                 current_user._get_current_object(),  # it signs this user in again
                 request.form.get("current", ""),
                 request.form.get("password", ""),
                 request.form.get("repeated", ""),
             )
-        except InvalidInput as exc:
-            db.session.rollback()
-            errors = plain(exc.errors)
-        else:
-            db.session.commit()
+        if work.saved:
             flash(_("Your password is changed. Other phones and browsers are signed out."))
             return redirect(home_url(current_user))
+        errors = work.errors
     status = 422 if errors else 200
     return render_template("auth/password.html", errors=errors, values={}), status
 
@@ -155,6 +149,6 @@ def change_password():
 @login_required
 def set_language():
     """Choose Dutch, English, or whatever the browser asks for; back to the page it came from."""
-    service.set_language(current_user, request.form.get("language", ""))
-    db.session.commit()
+    with transaction():
+        service.set_language(current_user, request.form.get("language", ""))
     return redirect(_safe_next(request.form.get("next")) or url_for("field.home"))

@@ -9,11 +9,11 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from outreach.catalog.vocabulary import EQUIPMENT_CATEGORIES, SITE_KINDS
 from outreach.fields import Text
+from outreach.limits import MAX_CITY, MAX_NAME, MAX_SORT_ORDER, MAX_UNIT
 
 SITE_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,39}\Z")
 # Equipment and referral type codes, as exports and the sync API name them: `syringe_1ml`.
 CATALOG_CODE = re.compile(r"[a-z][a-z0-9_]{1,39}\Z")
-MAX_SORT_ORDER = 9999
 
 
 class SiteCode(Text):
@@ -31,7 +31,7 @@ class CatalogCode(Text):
 
 
 def _name(message):
-    return Text(required=True, validate=validate.Length(1, 120, error=message))
+    return Text(required=True, validate=validate.Length(1, MAX_NAME, error=message))
 
 
 def _catalog_code(message):
@@ -69,7 +69,7 @@ class SiteIn(Schema):
     )
     city = Text(
         load_default="",
-        validate=validate.Length(max=80, error=_l("A city has at most 80 characters.")),
+        validate=validate.Length(max=MAX_CITY, error=_l("A city has at most 80 characters.")),
     )
     active = fields.Boolean(load_default=True)
 
@@ -99,7 +99,9 @@ class EquipmentItemIn(CatalogEntryIn):
     )
     unit = Text(
         load_default="piece",
-        validate=validate.Length(1, 20, error=_l("A unit has 1 to 20 characters, e.g. piece.")),
+        validate=validate.Length(
+            1, MAX_UNIT, error=_l("A unit has 1 to 20 characters, e.g. piece.")
+        ),
     )
     counts_as_syringe = fields.Boolean(load_default=False)
 

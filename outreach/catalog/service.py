@@ -17,7 +17,7 @@ from outreach.catalog.schemas import EquipmentItemIn, ReferralTypeIn, SiteIn
 from outreach.errors import InvalidInput
 from outreach.extensions import db
 from outreach.fields import clean_text, has_control_characters, has_forbidden_characters
-from outreach.records.models import MAX_QUANTITY  # a pack's quantities are a contact's
+from outreach.limits import MAX_PACK_NAME, MAX_QUANTITY, MAX_USUAL_PACKS
 
 
 def sites_for(user) -> list[Site]:
@@ -29,56 +29,20 @@ def sites_for(user) -> list[Site]:
     return [site for site in user.sites if site.active]
 
 
-def site_ids_for(user) -> set[int] | None:
-    """Ids of the sites whose records a user may see; None means every site (admin)."""
-    if user.is_admin:
-        return None
-    return {site.id for site in user.sites}
-
-
-def sites_by_code(codes) -> dict[str, Site]:
-    if not codes:
-        return {}
-    rows = db.session.execute(select(Site).where(Site.code.in_(set(codes)))).scalars()
-    return {site.code: site for site in rows}
-
-
-def equipment_by_code(codes) -> dict[str, EquipmentItem]:
-    if not codes:
-        return {}
-    rows = db.session.execute(
-        select(EquipmentItem).where(EquipmentItem.code.in_(set(codes)))
-    ).scalars()
-    return {item.code: item for item in rows}
-
-
-def referral_types_by_code(codes) -> dict[str, ReferralType]:
-    if not codes:
-        return {}
-    rows = db.session.execute(
-        select(ReferralType).where(ReferralType.code.in_(set(codes)))
-    ).scalars()
-    return {kind.code: kind for kind in rows}
+def _in_forms_order(model, *, active_only: bool) -> list:
+    """Equipment items or referral types (`model`) in the forms' order."""
+    query = select(model).order_by(model.sort_order, model.code)
+    if active_only:
+        query = query.where(model.active)
+    return list(db.session.execute(query).scalars())
 
 
 def active_equipment() -> list[EquipmentItem]:
-    return list(
-        db.session.execute(
-            select(EquipmentItem)
-            .where(EquipmentItem.active)
-            .order_by(EquipmentItem.sort_order, EquipmentItem.code)
-        ).scalars()
-    )
+    return _in_forms_order(EquipmentItem, active_only=True)
 
 
 def active_referral_types() -> list[ReferralType]:
-    return list(
-        db.session.execute(
-            select(ReferralType)
-            .where(ReferralType.active)
-            .order_by(ReferralType.sort_order, ReferralType.code)
-        ).scalars()
-    )
+    return _in_forms_order(ReferralType, active_only=True)
 
 
 def catalog_for(user) -> dict:
@@ -133,10 +97,7 @@ def catalog_version(user) -> str:
 # Catalog administration. Codes never change once made: records, exports and outboxes on
 # phones name them. Nothing is ever deleted either: a site, item or referral type is retired
 # (left off the forms) and every record naming it, also one still waiting on a phone, stays
-# valid (records.service.load_codebook loads retired entries too).
-
-MAX_PACKS = 10
-MAX_PACK_NAME = 60
+# valid (catalog.codebook.load_codebook loads retired entries too).
 
 
 def all_sites() -> list[Site]:
@@ -146,20 +107,12 @@ def all_sites() -> list[Site]:
 
 def all_equipment() -> list[EquipmentItem]:
     """Every equipment item, active or retired, in the forms' order."""
-    return list(
-        db.session.execute(
-            select(EquipmentItem).order_by(EquipmentItem.sort_order, EquipmentItem.code)
-        ).scalars()
-    )
+    return _in_forms_order(EquipmentItem, active_only=False)
 
 
 def all_referral_types() -> list[ReferralType]:
     """Every referral type, active or retired, in the forms' order."""
-    return list(
-        db.session.execute(
-            select(ReferralType).order_by(ReferralType.sort_order, ReferralType.code)
-        ).scalars()
-    )
+    return _in_forms_order(ReferralType, active_only=False)
 
 
 def _find_by_code(model, code: str):
@@ -203,8 +156,8 @@ def check_usual_packs(packs) -> tuple[list[dict], dict]:
     if not isinstance(packs, list | tuple):
         return [], {"usual_packs": [_("Usual packs must be a list.")]}
     errors = {}
-    if len(packs) > MAX_PACKS:
-        errors["usual_packs"] = [_("A site has at most %(n)d usual packs.", n=MAX_PACKS)]
+    if len(packs) > MAX_USUAL_PACKS:
+        errors["usual_packs"] = [_("A site has at most %(n)d usual packs.", n=MAX_USUAL_PACKS)]
     known = set(db.session.execute(select(EquipmentItem.code)).scalars())
     clean, names = [], set()
     for index, pack in enumerate(packs):
@@ -333,11 +286,11 @@ REFERRAL_TYPE_FIELDS = ("name_en", "name_nl", "sort_order", "active")
 
 
 def _create_catalog_entry(
-    model, schema: Schema, values: dict, find
+    model, schema: Schema, values: dict, find, actor, target: str, details=lambda _row: ""
 ) -> EquipmentItem | ReferralType:
-    """A new equipment item or referral type (`model`), added and flushed but not audited;
-    without a position it goes last. InvalidInput with field messages for a bad value or a code
-    that `find` finds (taken)."""
+    """A new equipment item or referral type (`model`), audited as `target:CODE` with its names
+    and what `details` says of it; without a position it goes last. InvalidInput with field
+    messages for a bad value or a code that `find` finds (taken)."""
     data, errors = _load(schema, values)
     taken = _("This code is taken.")
     if "code" in data and find(data["code"]) is not None:
@@ -348,6 +301,13 @@ def _create_catalog_entry(
         data["sort_order"] = next_sort_order(model)
     row = model(**data)
     _insert(row, "code", taken)
+    record_event(
+        "catalog_changed",
+        actor,
+        target=f"{target}:{row.code}",
+        detail=f"created: {row.name_en} / {row.name_nl}{details(row)}"
+        + ("" if row.active else "; retired"),
+    )
     return row
 
 
@@ -367,16 +327,18 @@ def _update_catalog_entry(row, schema: Schema, values: dict, names, actor, targe
 
 def create_equipment_item(values: dict, actor) -> EquipmentItem:
     """A new equipment item (audited); without a position it goes last."""
-    item = _create_catalog_entry(EquipmentItem, EquipmentItemIn(), values, find_equipment_item)
-    record_event(
-        "catalog_changed",
+    return _create_catalog_entry(
+        EquipmentItem,
+        EquipmentItemIn(),
+        values,
+        find_equipment_item,
         actor,
-        target=f"equipment:{item.code}",
-        detail=f"created: {item.name_en} / {item.name_nl}; {item.category}; {item.unit}"
-        + ("; counts as syringe" if item.counts_as_syringe else "")
-        + ("" if item.active else "; retired"),
+        "equipment",
+        lambda item: (
+            f"; {item.category}; {item.unit}"
+            + ("; counts as syringe" if item.counts_as_syringe else "")
+        ),
     )
-    return item
 
 
 def update_equipment_item(item: EquipmentItem, values: dict, actor) -> None:
@@ -394,14 +356,9 @@ def update_equipment_item(item: EquipmentItem, values: dict, actor) -> None:
 
 def create_referral_type(values: dict, actor) -> ReferralType:
     """A new referral type (audited); without a position it goes last."""
-    kind = _create_catalog_entry(ReferralType, ReferralTypeIn(), values, find_referral_type)
-    record_event(
-        "catalog_changed",
-        actor,
-        target=f"referral_type:{kind.code}",
-        detail=f"created: {kind.name_en} / {kind.name_nl}" + ("" if kind.active else "; retired"),
+    return _create_catalog_entry(
+        ReferralType, ReferralTypeIn(), values, find_referral_type, actor, "referral_type"
     )
-    return kind
 
 
 def update_referral_type(kind: ReferralType, values: dict, actor) -> None:

@@ -12,17 +12,13 @@ from sqlalchemy import inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from outreach.clients.models import Client
+from outreach.errors import InvalidClientCode
 from outreach.extensions import db
-from outreach.reports import rollups
 
 CODE_MIN_LENGTH = 4
 CODE_MAX_LENGTH = 20
 # Crockford's base32 without I, L, O, U: easy to read aloud and to tell apart on a screen.
 ALIAS_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-class InvalidClientCode(ValueError):
-    """A client code that cannot be normalised; the message is safe to show."""
 
 
 def normalise_code(raw: str) -> str:
@@ -56,25 +52,13 @@ def alias_for(key: str) -> str:
     return "".join(letters[:3]) + "-" + "".join(letters[3:])
 
 
-def client_details_changed(client) -> None:
-    """Keep the reports' copy of a client's gender and birth year in step."""
-    rollups.copy_client_details(client)
-
-
 def find_or_create_client(
-    key: str,
-    seen_at: datetime,
-    gender: str | None = None,
-    birth_year: int | None = None,
-    known: dict | None = None,
-) -> Client:
-    """The client with this key, created on first sight; gender and birth year kept up to date.
-
-    `known` holds clients looked up beforehand by key (None: there was none then); it saves the
-    query, and the client found or created goes into it.
-    """
-    known = {} if known is None else known
-    return find_or_create_clients([Sighting(key, seen_at, gender, birth_year)], known)[key]
+    key: str, seen_at: datetime, gender: str | None = None, birth_year: int | None = None
+) -> tuple[Client, bool]:
+    """The client with this key, created on first sight, and whether its gender or birth year
+    changed (the caller keeps the reports' copy of them in step)."""
+    clients, changed = find_or_create_clients([Sighting(key, seen_at, gender, birth_year)], {})
+    return clients[key], bool(changed)
 
 
 @dataclass
@@ -87,10 +71,13 @@ class Sighting:
     birth_year: int | None = None
 
 
-def find_or_create_clients(sightings: list[Sighting], known: dict) -> dict[str, Client]:
+def find_or_create_clients(
+    sightings: list[Sighting], known: dict
+) -> tuple[dict[str, Client], list[Client]]:
     """The clients of these sightings by key: those not stored are created in one statement,
     and each is brought up to date (the latest gender and birth year given, the earliest time
-    seen), as if the sightings came one by one in this order.
+    seen), as if the sightings came one by one in this order; and the clients whose gender or
+    birth year changed (the caller keeps the reports' copy of them in step).
 
     `known` holds clients looked up beforehand by key (None: there was none then; a key not in
     it is looked up now); the clients found or created go into it. Safe when two requests
@@ -112,15 +99,13 @@ def find_or_create_clients(sightings: list[Sighting], known: dict) -> dict[str, 
     unknown = [key for key, client in clients.items() if client is _NOT_KNOWN]
     if unknown:
         clients.update(dict.fromkeys(unknown))
-        found = db.session.execute(select(Client).where(Client.key.in_(unknown))).scalars()
-        clients.update({client.key: client for client in found})
+        clients.update({client.key: client for client in clients_with_keys(unknown)})
     new = sorted(key for key, client in clients.items() if client is None)
     if new:
         clients.update(_insert_clients([latest[key] for key in new]))
-    for key, sighting in latest.items():
-        _bring_up_to_date(clients[key], sighting)
+    changed = [clients[key] for key in latest if _bring_up_to_date(clients[key], latest[key])]
     known.update(clients)
-    return clients
+    return clients, changed
 
 
 _NOT_KNOWN = object()
@@ -154,16 +139,25 @@ def _insert_clients(sightings: list[Sighting]) -> dict[str, Client]:
         ],
     )
     keys = [sighting.key for sighting in sightings]
-    found = db.session.execute(select(Client).where(Client.key.in_(keys))).scalars()
-    return {client.key: client for client in found}
+    return {client.key: client for client in clients_with_keys(keys)}
 
 
-def _bring_up_to_date(client: Client, sighting: Sighting) -> None:
-    """Take the sighting's gender and birth year, when given, and its time if earlier."""
+def clients_with_keys(keys) -> list[Client]:
+    """The stored clients of these keys, as stored now. After a rolled-back savepoint the
+    session may still hold a client made inside it, whose id a new client now has: its
+    attributes are read again (populate_existing) rather than trusted."""
+    query = select(Client).where(Client.key.in_(keys)).execution_options(populate_existing=True)
+    return list(db.session.execute(query).scalars())
+
+
+def _bring_up_to_date(client: Client, sighting: Sighting) -> bool:
+    """Take the sighting's gender and birth year, when given, and its time if earlier; whether
+    the gender or birth year changed."""
     gender, birth_year = sighting.gender, sighting.birth_year
+    if sighting.seen_at < client.first_seen_at:
+        client.first_seen_at = sighting.seen_at
     if (gender and gender != client.gender) or (birth_year and birth_year != client.birth_year):
         client.gender = gender or client.gender
         client.birth_year = birth_year or client.birth_year
-        client_details_changed(client)
-    if sighting.seen_at < client.first_seen_at:
-        client.first_seen_at = sighting.seen_at
+        return True
+    return False

@@ -8,7 +8,7 @@ import re
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from outreach.library_messages import translated
+from outreach.marshmallow_messages import translated
 from outreach.timekeeping import now, organisation_zone
 
 UTC_OFFSET = re.compile(r"-?[0-9]{1,4}")

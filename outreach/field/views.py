@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from outreach.catalog import vocabulary
+from outreach.catalog.codebook import load_codebook
 from outreach.catalog.service import active_equipment, active_referral_types, sites_for
-from outreach.errors import Conflict, InvalidInput
 from outreach.extensions import db
 from outreach.field.forms import (
     contact_from_form,
@@ -16,9 +16,16 @@ from outreach.field.forms import (
     incident_from_form,
     local_now_value,
 )
+from outreach.ingest.checks import load_record
+from outreach.ingest.contacts import record_contacts
+from outreach.ingest.follow_ups import record_referral_updates
+from outreach.ingest.identity import DUPLICATE
+from outreach.ingest.incidents import record_incidents
+from outreach.ingest.savepoints import record_one
 from outreach.records import service
 from outreach.records.schemas import ContactIn, IncidentIn, ReferralUpdateIn
 from outreach.timekeeping import local_day_bounds, local_week_bounds, now
+from outreach.transactions import form_transaction
 
 bp = Blueprint("field", __name__, url_prefix="/field")
 
@@ -28,21 +35,14 @@ referral_update_schema = ReferralUpdateIn()
 
 
 def _save(kind: str, schema, record: dict, store) -> tuple[bool, dict]:
-    """Load a form's record through the API's schema and store it; (saved, field errors)."""
-    try:
-        codebook = service.load_codebook()
-        data = service.load_record(kind, schema, record, current_user, codebook)
-        outcome = store(current_user, data, codebook)
-    except InvalidInput as exc:
-        db.session.rollback()
-        return False, form_errors(exc.errors, record)
-    except Conflict as exc:
-        db.session.rollback()
-        return False, {"_form": [exc.message]}
-    db.session.commit()
-    if outcome == service.DUPLICATE:
-        flash(_("This record was already saved."), "info")
-    return True, {}
+    """Load a form's record through the API's schema and store it with the sync's store
+    function; (saved, field errors)."""
+    with form_transaction(lambda errors: form_errors(errors, record)) as work:
+        codebook = load_codebook()
+        data = load_record(kind, schema, record, current_user, codebook)
+        if record_one(store, current_user, data, codebook) == DUPLICATE:
+            flash(_("This record was already saved."), "info")
+    return work.saved, work.errors
 
 
 def _form_context(**extra) -> dict:
@@ -80,9 +80,11 @@ def new_contact():
     errors, values = {}, {}
     if request.method == "POST":
         record = contact_from_form(
-            request.form, [item.code for item in equipment], [kind.code for kind in referral_types]
+            request.form,
+            [item.code for item in equipment],
+            [referral_type.code for referral_type in referral_types],
         )
-        saved, errors = _save("contact", contact_schema, record, service.record_contact)
+        saved, errors = _save("contact", contact_schema, record, record_contacts)
         if saved:
             flash(_("Contact saved."), "success")
             return redirect(url_for("field.home"))
@@ -101,7 +103,7 @@ def new_incident():
     errors, values = {}, {}
     if request.method == "POST":
         record = incident_from_form(request.form)
-        saved, errors = _save("incident", incident_schema, record, service.record_incident)
+        saved, errors = _save("incident", incident_schema, record, record_incidents)
         if saved:
             flash(_("Incident saved."), "success")
             return redirect(url_for("field.home"))
@@ -123,7 +125,7 @@ def referrals():
         }
         record["occurred_at"] = record["occurred_at"] or now().isoformat()
         saved, errors = _save(
-            "referral_update", referral_update_schema, record, service.record_referral_update
+            "referral_update", referral_update_schema, record, record_referral_updates
         )
         if saved:
             flash(_("Follow-up saved."), "success")

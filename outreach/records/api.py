@@ -1,6 +1,5 @@
-"""Reading and voiding records: `/api/v1/contacts`, `/api/v1/incidents`, `/api/v1/referrals`."""
-
-import uuid
+"""Reading records: `/api/v1/contacts`, `/api/v1/incidents`, `/api/v1/referrals` (voiding them is
+`outreach.ingest.api`)."""
 
 from flask_login import current_user, login_required
 
@@ -16,7 +15,6 @@ from outreach.records.schemas import (
     ListArgs,
     ReferralArgs,
     ReferralListOut,
-    VoidIn,
 )
 
 blp = ApiBlueprint("records_api", __name__, url_prefix="/api/v1", description="Field records.")
@@ -33,13 +31,6 @@ def _page(model, plural: str, args: dict) -> dict:
         "per_page": page.per_page,
         "total": page.total,
     }
-
-
-def _void(model, record_id: uuid.UUID, reason: str):
-    record = db.get_or_404(model, record_id)
-    service.void_record(current_user, record, reason)
-    db.session.commit()
-    return record
 
 
 @blp.route("/contacts", methods=["GET"])
@@ -61,17 +52,6 @@ def get_contact(record_id):
     return service.get_record(Contact, record_id, current_user)
 
 
-@blp.route("/contacts/<uuid:record_id>/void", methods=["POST"])
-@login_required
-@blp.arguments(VoidIn)
-@blp.response(200, ContactOut)
-@blp.errors(400, 401, 403, 404, 413)
-@blp.error(409, "The record was already voided.")
-def void_contact(payload, record_id):
-    """Void a contact with a reason: it stays stored but no longer counts."""
-    return _void(Contact, record_id, payload["reason"])
-
-
 @blp.route("/incidents", methods=["GET"])
 @login_required
 @blp.arguments(ListArgs, location="query")
@@ -89,17 +69,6 @@ def list_incidents(args):
 def get_incident(record_id):
     """One incident."""
     return service.get_record(Incident, record_id, current_user)
-
-
-@blp.route("/incidents/<uuid:record_id>/void", methods=["POST"])
-@login_required
-@blp.arguments(VoidIn)
-@blp.response(200, IncidentOut)
-@blp.errors(400, 401, 403, 404, 413)
-@blp.error(409, "The record was already voided.")
-def void_incident(payload, record_id):
-    """Void an incident with a reason."""
-    return _void(Incident, record_id, payload["reason"])
 
 
 @blp.route("/referrals", methods=["GET"])

@@ -25,9 +25,15 @@ from outreach.catalog.vocabulary import (
 from outreach.clients.models import Client
 from outreach.database import UTCDateTime, utcnow
 from outreach.extensions import db
-
-MAX_QUANTITY = 10_000
-MAX_PEOPLE = 500
+from outreach.limits import (
+    MAX_NALOXONE_DOSES,
+    MAX_OVERDOSE_REVERSALS,
+    MAX_PEOPLE,
+    MAX_QUANTITY,
+    MAX_REFERRED_TO,
+    MAX_VOID_REASON,
+    MIN_PEOPLE,
+)
 
 
 class VoidableRecord:
@@ -41,7 +47,7 @@ class VoidableRecord:
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     content_hash: Mapped[str] = mapped_column(String(64))
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    void_reason: Mapped[str | None] = mapped_column(String(200))
+    void_reason: Mapped[str | None] = mapped_column(String(MAX_VOID_REASON))
 
     @property
     def is_voided(self) -> bool:
@@ -52,7 +58,7 @@ class Contact(VoidableRecord, db.Model):
     __tablename__ = "contacts"
     __table_args__ = (
         CheckConstraint(check_in("kind", CONTACT_KINDS), name="kind"),
-        CheckConstraint(f"people_count BETWEEN 1 AND {MAX_PEOPLE}", name="people_count"),
+        CheckConstraint(f"people_count BETWEEN {MIN_PEOPLE} AND {MAX_PEOPLE}", name="people_count"),
         CheckConstraint(f"on_behalf_of BETWEEN 0 AND {MAX_PEOPLE}", name="on_behalf_of"),
         CheckConstraint("gender IS NULL OR gender IN ('f', 'm', 'x')", name="gender"),
         CheckConstraint(f"route IS NULL OR {check_in('route', ROUTES)}", name="route"),
@@ -65,7 +71,9 @@ class Contact(VoidableRecord, db.Model):
             + check_in("naloxone_refill_reason", NALOXONE_REFILL_REASONS),
             name="naloxone_refill_reason",
         ),
-        CheckConstraint("overdose_reversals BETWEEN 0 AND 100", name="overdose_reversals"),
+        CheckConstraint(
+            f"overdose_reversals BETWEEN 0 AND {MAX_OVERDOSE_REVERSALS}", name="overdose_reversals"
+        ),
         # Reports filter by site and month, and by month across all sites.
         Index("ix_contacts_site_id_occurred_at", "site_id", "occurred_at"),
         Index("ix_contacts_occurred_at", "occurred_at"),
@@ -148,7 +156,7 @@ class Referral(db.Model):
     contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     type_id: Mapped[int] = mapped_column(ForeignKey("referral_types.id"))
     # About the organisation referred to, never about the client.
-    referred_to: Mapped[str] = mapped_column(String(120), default="")
+    referred_to: Mapped[str] = mapped_column(String(MAX_REFERRED_TO), default="")
     status: Mapped[str] = mapped_column(String(20), default="made")
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -188,7 +196,9 @@ class Incident(VoidableRecord, db.Model):
     __table_args__ = (
         CheckConstraint(check_in("kind", INCIDENT_KINDS), name="kind"),
         CheckConstraint(check_in("outcome", INCIDENT_OUTCOMES), name="outcome"),
-        CheckConstraint("naloxone_doses BETWEEN 0 AND 20", name="naloxone_doses"),
+        CheckConstraint(
+            f"naloxone_doses BETWEEN 0 AND {MAX_NALOXONE_DOSES}", name="naloxone_doses"
+        ),
         Index("ix_incidents_site_id_occurred_at", "site_id", "occurred_at"),
         Index("ix_incidents_recorded_by_id_occurred_at", "recorded_by_id", "occurred_at"),
     )

@@ -1,6 +1,5 @@
 """Input and output schemas of records. The HTML forms and the sync API load through these."""
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -26,19 +25,29 @@ from outreach.catalog.vocabulary import (
     ROUTES,
     SUBSTANCES,
 )
-from outreach.clients.service import InvalidClientCode, normalise_code
-from outreach.errors import plain
-from outreach.fields import ANY_DAY, Text, clean_text, has_forbidden_characters
-from outreach.records.models import MAX_PEOPLE, MAX_QUANTITY
-from outreach.timekeeping import NO_CORRECTION, InvalidOccurredAt, check_occurred_at, corrected
-
-MAX_ITEMS = 60
-MAX_REFERRALS = 20
-EARLIEST_BIRTH_YEAR = 1920
+from outreach.clients.service import normalise_code
+from outreach.errors import InvalidClientCode, InvalidOccurredAt, plain
+from outreach.fields import ANY_DAY, Text
+from outreach.limits import (
+    EARLIEST_BIRTH_YEAR,
+    MAX_CODE,
+    MAX_ITEMS,
+    MAX_NALOXONE_DOSES,
+    MAX_OVERDOSE_REVERSALS,
+    MAX_PEOPLE,
+    MAX_QUANTITY,
+    MAX_REFERRALS,
+    MAX_REFERRED_TO,
+    MAX_VOID_REASON,
+    MIN_PEOPLE,
+    MIN_VOID_REASON,
+    YOUNGEST_AGE,
+)
+from outreach.timekeeping import NO_CORRECTION, check_occurred_at, corrected
 
 
 def latest_birth_year() -> int:
-    return datetime.now(UTC).year - 10
+    return datetime.now(UTC).year - YOUNGEST_AGE
 
 
 def one_of(vocabulary) -> validate.OneOf:
@@ -104,14 +113,14 @@ def count(maximum: int, minimum: int = 0, **kwargs) -> fields.Integer:
 
 
 class ItemIn(Schema):
-    code = fields.String(required=True, validate=validate.Length(1, 40))
+    code = fields.String(required=True, validate=validate.Length(1, MAX_CODE))
     quantity = count(MAX_QUANTITY, minimum=1, required=True)
 
 
 class ReferralIn(Schema):
     id = fields.UUID(required=True)
-    type = fields.String(required=True, validate=validate.Length(1, 40))
-    referred_to = Text(load_default="", validate=validate.Length(max=120))
+    type = fields.String(required=True, validate=validate.Length(1, MAX_CODE))
+    referred_to = Text(load_default="", validate=validate.Length(max=MAX_REFERRED_TO))
 
 
 def unique_values(values: list, what) -> None:
@@ -140,19 +149,16 @@ class DeviceRecordIn(Schema):
 
 
 class ContactIn(DeviceRecordIn):
-    """A contact as a device sends it (DESIGN §6).
-
-    `load` first tries `quick_contact`, which loads the usual well-formed contact the same way
-    in a fifth of the time (a sync checks every record); anything else goes through marshmallow,
-    which also words the errors. tests/records/test_quick_load.py holds the two to each other.
-    """
+    """A contact as a device sends it (DESIGN §6). The sync door first tries
+    `records.quick.quick_contact`, which loads the usual well-formed contact the same way in a
+    fifth of the time; this schema loads everything else and words the errors."""
 
     id = fields.UUID(required=True)
     occurred_at = OccurredAt(required=True)
-    site = fields.String(required=True, validate=validate.Length(1, 40))
+    site = fields.String(required=True, validate=validate.Length(1, MAX_CODE))
     kind = fields.String(required=True, validate=one_of(CONTACT_KINDS))
     client_code = ClientCode(load_default=None, allow_none=True)
-    people_count = count(MAX_PEOPLE, minimum=1, load_default=1)
+    people_count = count(MAX_PEOPLE, minimum=MIN_PEOPLE, load_default=MIN_PEOPLE)
     on_behalf_of = count(MAX_PEOPLE, load_default=0)
     gender = fields.String(load_default=None, allow_none=True, validate=one_of(GENDERS))
     birth_year = WholeNumber(load_default=None, allow_none=True)
@@ -168,7 +174,7 @@ class ContactIn(DeviceRecordIn):
     naloxone_refill_reason = fields.String(
         load_default=None, allow_none=True, validate=one_of(NALOXONE_REFILL_REASONS)
     )
-    overdose_reversals = count(100, load_default=0)
+    overdose_reversals = count(MAX_OVERDOSE_REVERSALS, load_default=0)
     referrals = fields.List(
         fields.Nested(ReferralIn), load_default=list, validate=validate.Length(max=MAX_REFERRALS)
     )
@@ -213,205 +219,16 @@ class ContactIn(DeviceRecordIn):
                 "client_code",
             )
 
-    def load(self, data, *, many=None, partial=None, unknown=None):
-        if many is None and partial is None and unknown is None:
-            loaded = quick_contact(data, self.clock_correction)
-            if loaded is not None:
-                return loaded
-        return super().load(data, many=many, partial=partial, unknown=unknown)
-
-
-# The quick way in for contacts. Each function answers the value as ContactIn's field would
-# load it, or raises _Irregular for anything unusual or wrong: ContactIn then loads the whole
-# contact field by field and says what is wrong. Only JSON's own types are taken as they are
-# (no "5" for 5, no 1 for true): a form's text goes the long way.
-
-
-class _Irregular(Exception):
-    pass
-
-
-def quick_contact(raw, clock_correction: timedelta = NO_CORRECTION) -> dict | None:
-    """The contact as ContactIn(clock_correction=…) loads it, if it is a plain valid one; else
-    None."""
-    try:
-        return _quick_contact(raw, clock_correction)
-    except _Irregular:
-        return None
-
-
-_CONTACT_FIELDS = frozenset(ContactIn._declared_fields)
-_OPTIONAL = object()
-
-
-def _quick_contact(raw, clock_correction: timedelta) -> dict:
-    if type(raw) is not dict or not _CONTACT_FIELDS.issuperset(raw):
-        raise _Irregular
-    get = raw.get
-    contact = {
-        "id": _uuid(get("id")),
-        "occurred_at": _occurred_at(get("occurred_at"), clock_correction),
-        "site": _text(get("site")),
-        "kind": _code(get("kind"), CONTACT_KINDS),
-        "client_code": _client_code(get("client_code")),
-        "people_count": _whole(get("people_count", 1), 1, MAX_PEOPLE),
-        "on_behalf_of": _whole(get("on_behalf_of", 0), 0, MAX_PEOPLE),
-        "gender": _code_or_none(get("gender"), GENDERS),
-        "birth_year": _birth_year(get("birth_year")),
-        "flags": _codes(get("flags", _OPTIONAL), FLAGS),
-        "substances": _codes(get("substances", _OPTIONAL), SUBSTANCES),
-        "route": _code_or_none(get("route"), ROUTES),
-        "items": _records(get("items", _OPTIONAL), _item, MAX_ITEMS, ("code",)),
-        "returned_syringes": _whole_or_none(get("returned_syringes"), 0, MAX_QUANTITY),
-        "returned_estimated": _boolean(get("returned_estimated", False)),
-        "naloxone_trained": _boolean(get("naloxone_trained", False)),
-        "naloxone_refill_reason": _code_or_none(
-            get("naloxone_refill_reason"), NALOXONE_REFILL_REASONS
-        ),
-        "overdose_reversals": _whole(get("overdose_reversals", 0), 0, 100),
-        "referrals": _records(
-            get("referrals", _OPTIONAL), _referral, MAX_REFERRALS, ("id", "type")
-        ),
-        "clock_correction": clock_correction,
-    }
-    if contact["people_count"] > 1 and contact["client_code"] is not None:
-        raise _Irregular
-    return contact
-
-
-def _uuid(value) -> uuid.UUID:
-    if type(value) is not str:
-        raise _Irregular
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise _Irregular from None
-
-
-def _occurred_at(value, clock_correction: timedelta) -> datetime:
-    if type(value) is not str:
-        raise _Irregular
-    try:
-        occurred_at = datetime.fromisoformat(value)
-        if occurred_at.utcoffset() is None:
-            raise _Irregular
-        occurred_at = corrected(occurred_at, clock_correction)
-        check_occurred_at(occurred_at)
-    except (ValueError, InvalidOccurredAt):
-        raise _Irregular from None
-    return occurred_at
-
-
-def _text(value, longest: int = 40) -> str:
-    if type(value) is not str or not 1 <= len(value) <= longest:
-        raise _Irregular
-    return value
-
-
-def _code(value, vocabulary) -> str:
-    if type(value) is not str or value not in vocabulary:
-        raise _Irregular
-    return value
-
-
-def _code_or_none(value, vocabulary) -> str | None:
-    return None if value is None else _code(value, vocabulary)
-
-
-def _codes(values, vocabulary) -> list[str]:
-    if values is _OPTIONAL:
-        return []
-    if type(values) is not list:
-        raise _Irregular
-    codes = [_code(value, vocabulary) for value in values]
-    if len(set(codes)) != len(codes):
-        raise _Irregular
-    return codes
-
-
-def _whole(value, least: int, most: int) -> int:
-    if type(value) is not int or not least <= value <= most:
-        raise _Irregular
-    return value
-
-
-def _whole_or_none(value, least: int, most: int) -> int | None:
-    return None if value is None else _whole(value, least, most)
-
-
-def _birth_year(value) -> int | None:
-    return _whole_or_none(value, EARLIEST_BIRTH_YEAR, latest_birth_year())
-
-
-def _boolean(value) -> bool:
-    if value is not True and value is not False:
-        raise _Irregular
-    return value
-
-
-def _client_code(value) -> str | None:
-    if value is None:
-        return None
-    if type(value) is not str:
-        raise _Irregular
-    if not value.strip():
-        return None
-    try:
-        return normalise_code(value)
-    except InvalidClientCode:
-        raise _Irregular from None
-
-
-def _records(values, load_one, longest: int, unique: tuple[str, ...]) -> list[dict]:
-    """A list of nested records (items, referrals), no two sharing a value of a `unique` key."""
-    if values is _OPTIONAL:
-        return []
-    if type(values) is not list or len(values) > longest:
-        raise _Irregular
-    records = [load_one(value) for value in values]
-    for key in unique:
-        if len({record[key] for record in records}) != len(records):
-            raise _Irregular
-    return records
-
-
-def _item(value) -> dict:
-    if type(value) is not dict or len(value) != 2:
-        raise _Irregular
-    return {
-        "code": _text(value.get("code")),
-        "quantity": _whole(value.get("quantity"), 1, MAX_QUANTITY),
-    }
-
-
-_REFERRAL_FIELDS = frozenset(ReferralIn._declared_fields)
-
-
-def _referral(value) -> dict:
-    if type(value) is not dict or not _REFERRAL_FIELDS.issuperset(value):
-        raise _Irregular
-    referred_to = value.get("referred_to", "")
-    if type(referred_to) is not str or has_forbidden_characters(referred_to):
-        raise _Irregular
-    referred_to = clean_text(referred_to)
-    if len(referred_to) > 120:
-        raise _Irregular
-    return {
-        "id": _uuid(value.get("id")),
-        "type": _text(value.get("type")),
-        "referred_to": referred_to,
-    }
-
 
 class IncidentIn(DeviceRecordIn):
     """A drug-related emergency as a device sends it."""
 
     id = fields.UUID(required=True)
     occurred_at = OccurredAt(required=True)
-    site = fields.String(required=True, validate=validate.Length(1, 40))
+    site = fields.String(required=True, validate=validate.Length(1, MAX_CODE))
     kind = fields.String(required=True, validate=one_of(INCIDENT_KINDS))
     client_code = ClientCode(load_default=None, allow_none=True)
-    naloxone_doses = count(20, load_default=0)
+    naloxone_doses = count(MAX_NALOXONE_DOSES, load_default=0)
     oxygen_given = fields.Boolean(load_default=False)
     rescue_breathing = fields.Boolean(load_default=False)
     ambulance_called = fields.Boolean(load_default=False)
@@ -428,7 +245,7 @@ class ReferralUpdateIn(DeviceRecordIn):
 
 
 class VoidIn(Schema):
-    reason = Text(required=True, validate=validate.Length(3, 200))
+    reason = Text(required=True, validate=validate.Length(MIN_VOID_REASON, MAX_VOID_REASON))
 
 
 # Output (a column that may be NULL is `allow_none`, so the OpenAPI document says nullable)
@@ -523,7 +340,7 @@ class ListArgs(Schema):
 
     from_ = fields.Date(data_key="from", load_default=None, validate=ANY_DAY)
     to = fields.Date(load_default=None, validate=ANY_DAY)
-    site = Text(load_default=None, validate=validate.Length(1, 40))
+    site = Text(load_default=None, validate=validate.Length(1, MAX_CODE))
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 

@@ -1,8 +1,10 @@
 """Monthly roll-ups: the reports' numbers kept up to date as records arrive, are voided or
 followed up, so a month's report reads a few hundred rows instead of every contact.
 
-- `monthly_counts`: additive counts per month, site, indicator and breakdown.
-- `monthly_clients`: one row per month, site and client seen, to count distinct people.
+- `monthly_counts` (`models.MonthlyCount`): additive counts per month, site, indicator and
+  breakdown.
+- `monthly_clients` (`models.MonthlyClient`): one row per month, site and client seen, to count
+  distinct people.
 - `clients.first_contact_at` / `first_site_id`: when and where a client was first seen.
 
 The services call `count_contact`, `count_incident` and `count_referral_status` with +1 or -1,
@@ -10,30 +12,15 @@ and `note_first_contact`; the changes gather in the session and are written just
 transaction commits (not at each savepoint: the sync runs every record in one), in key order,
 so concurrent requests lock the same rows in the same order. A rolled-back transaction drops
 them, and a rolled-back savepoint the changes gathered inside it.
-`rebuild()` recomputes everything from the records (after a bulk load or a time-zone change);
-a test checks that the roll-ups always equal the records.
+`rebuild()` recomputes everything from the records (`recount.py`); the package's docstring names
+the tests that hold the roll-ups equal to the records.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import (
-    BigInteger,
-    ForeignKey,
-    Index,
-    String,
-    and_,
-    bindparam,
-    case,
-    delete,
-    event,
-    exists,
-    func,
-    or_,
-    select,
-    update,
-)
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import bindparam, delete, event, exists, func, or_, select, update
+from sqlalchemy.orm import Session
 
 from outreach.catalog.models import Site
 from outreach.catalog.vocabulary import FLAGS
@@ -42,42 +29,12 @@ from outreach.database import Upsert, execute_many, insert_many
 from outreach.extensions import db
 from outreach.records.models import Contact, Incident
 from outreach.reports.indicators import age_group
+from outreach.reports.models import MonthlyClient, MonthlyCount
+from outreach.reports.recount import client_rows, direct_report
 from outreach.settings import purged_before
 from outreach.timekeeping import month_bounds, month_of, months_between
 
 PENDING_KEY = "rollup_pending"
-
-
-class MonthlyCount(db.Model):
-    __tablename__ = "monthly_counts"
-
-    month: Mapped[str] = mapped_column(String(7), primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
-    indicator: Mapped[str] = mapped_column(String(40), primary_key=True)
-    breakdown: Mapped[str] = mapped_column(String(40), primary_key=True)
-    value: Mapped[int] = mapped_column(BigInteger, default=0)
-
-
-class MonthlyClient(db.Model):
-    __tablename__ = "monthly_clients"
-    __table_args__ = (
-        Index("ix_monthly_clients_month_client_id", "month", "client_id"),
-        Index("ix_monthly_clients_client_id", "client_id"),
-    )
-
-    month: Mapped[str] = mapped_column(String(7), primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
-    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), primary_key=True)
-    contacts: Mapped[int] = mapped_column(default=0)
-    # Contacts of this client in the month with each target-group flag.
-    injects: Mapped[int] = mapped_column(default=0)
-    smokes: Mapped[int] = mapped_column(default=0)
-    sex_work: Mapped[int] = mapped_column(default=0)
-    homeless: Mapped[int] = mapped_column(default=0)
-    foreign_national: Mapped[int] = mapped_column(default=0)
-    # A copy of the client's details, so reports by gender and age need no join.
-    gender: Mapped[str | None] = mapped_column(String(1))
-    birth_year: Mapped[int | None]
 
 
 def _client_row():
@@ -393,8 +350,6 @@ def _boundary(transaction):
 
 def rebuild() -> None:
     """Recompute every roll-up from the records themselves."""
-    from outreach.reports.service import direct_report  # it reads these roll-ups
-
     # Everything is counted again from the records, those of this transaction too: changes
     # gathered for them must not be added on top at commit.
     db.session.flush()
@@ -467,44 +422,9 @@ def rebuild() -> None:
     if rows:
         db.session.execute(MonthlyCount.__table__.insert(), rows)
     for month in months:
-        _rebuild_clients(month)
-
-
-def _rebuild_clients(month: str) -> None:
-    start, end = month_bounds(month)
-    flags = [func.sum(case((getattr(Contact, flag), 1), else_=0)) for flag in FLAGS]
-    rows = db.session.execute(
-        select(
-            Contact.site_id,
-            Contact.client_id,
-            Client.gender,
-            Client.birth_year,
-            func.count(Contact.id),
-            *flags,
-        )
-        .join(Client, Client.id == Contact.client_id)
-        .where(
-            and_(Contact.occurred_at >= start, Contact.occurred_at < end),
-            Contact.voided_at.is_(None),
-        )
-        .group_by(Contact.site_id, Contact.client_id, Client.gender, Client.birth_year)
-    ).all()
-    if rows:
-        db.session.execute(
-            MonthlyClient.__table__.insert(),
-            [
-                {
-                    "month": month,
-                    "site_id": site,
-                    "client_id": client,
-                    "gender": gender,
-                    "birth_year": birth_year,
-                    "contacts": contacts,
-                    **dict(zip(FLAGS, values, strict=True)),
-                }
-                for site, client, gender, birth_year, contacts, *values in rows
-            ],
-        )
+        clients = client_rows(month)
+        if clients:
+            db.session.execute(MonthlyClient.__table__.insert(), clients)
 
 
 # Indicators kept in monthly_counts; the rest are counted from monthly_clients and clients,

@@ -1,29 +1,27 @@
-"""Supervisors' pages: `/reports` (the dashboard), `/reports/referrals`, `/reports/export`."""
+"""Supervisors' pages: `/reports` (the dashboard) and `/reports/referrals` (the export form,
+`/reports/export`, is the exports'; see outreach/exports/views.py)."""
 
 from flask import Blueprint, render_template, request
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import ValidationError
 
 from outreach.auth.access import roles_required
 from outreach.catalog.service import active_equipment, active_referral_types
 from outreach.catalog.vocabulary import FLAGS, ROUTES
-from outreach.errors import InvalidInput
 from outreach.extensions import db
-from outreach.reports.api import REPORT_ROLES, export_response
 from outreach.reports.charts import line_chart
 from outreach.reports.indicators import ALL_SITES, BY_NAME
-from outreach.reports.schemas import ExportArgs, ReportArgs
+from outreach.reports.schemas import ReportArgs, load_query
 from outreach.reports.service import (
     OVERDUE_DAYS,
+    REPORT_ROLES,
     count_overdue_referrals,
     monthly_report,
     overdue_referrals,
     sites_for_report,
     worker_activity,
 )
-from outreach.settings import suppression_threshold
 from outreach.timekeeping import month_of, months_between, now, shift_month
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -87,26 +85,11 @@ TREND_CHARTS = (
 )
 
 
-def _load(schema, source):
-    try:
-        return schema.load(source)
-    except ValidationError as exc:
-        raise InvalidInput(errors=exc.messages) from exc
-
-
-def _query_args(schema):
-    data = {
-        key: request.args.getlist(key) if key == "site" else value
-        for key, value in request.args.items()
-    }
-    return _load(schema, data)
-
-
 @bp.route("")
 @roles_required(*REPORT_ROLES)
 def dashboard():
     """A month at a glance: headline figures, 12-month trends, breakdowns, workers."""
-    args = _query_args(ReportArgs())
+    args = load_query(ReportArgs(), request.args)
     month = args["month"] or month_of(now())
     sites = sites_for_report(current_user, args["site"])
     months = months_between(shift_month(month, -11), month)
@@ -148,7 +131,7 @@ def dashboard():
 @roles_required(*REPORT_ROLES)
 def referrals():
     """Referrals still waiting for follow-up more than 14 days after they were made."""
-    args = _query_args(ReportArgs())
+    args = load_query(ReportArgs(), request.args)
     sites = sites_for_report(current_user, args["site"])
     overdue = db.session.execute(overdue_referrals(sites)).scalars().all() if sites else []
     per_site = {}
@@ -157,24 +140,3 @@ def referrals():
     return render_template(
         "reports/referrals.html", per_site=per_site, sites=sites, days=OVERDUE_DAYS
     )
-
-
-@bp.route("/export")
-@roles_required(*REPORT_ROLES)
-def export():
-    """The export form; with `format` it sends the file (the API's export, the same numbers)."""
-    if "format" not in request.args:
-        month = shift_month(month_of(now()), -1)
-        return render_template(
-            "reports/export.html",
-            sites=sites_for_report(current_user),
-            month=month,
-            threshold=suppression_threshold(),
-        )
-    kind = request.args.get("format")
-    if kind not in ("csv", "xlsx"):
-        raise InvalidInput(errors={"format": ["csv, xlsx"]})
-    data = {key: value for key, value in request.args.items() if key not in ("site", "format")}
-    data["site"] = request.args.getlist("site")
-    data.setdefault("suppress", "false")  # an unticked box sends nothing
-    return export_response(kind, _load(ExportArgs(), data))

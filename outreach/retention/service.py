@@ -12,6 +12,7 @@ kept is exact even if they had drifted, and a later `flask rebuild-rollups` leav
 from sqlalchemy import delete, func, select
 
 from outreach.audit.service import record_event
+from outreach.errors import RetentionError
 from outreach.extensions import db
 from outreach.records.models import (
     Contact,
@@ -24,10 +25,6 @@ from outreach.records.models import (
 from outreach.reports import rollups
 from outreach.settings import PURGED_BEFORE, purged_before, set_setting
 from outreach.timekeeping import month_bounds, month_of, now, shift_month
-
-
-class RetentionError(ValueError):
-    """A purge that must not run; the message says why."""
 
 
 def default_cutoff(retention_months: int) -> str:

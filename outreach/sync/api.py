@@ -6,20 +6,16 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import OperationalError
 
 from outreach.apiblueprint import ApiBlueprint
-from outreach.errors import OutreachError
-from outreach.extensions import db
+from outreach.errors import BatchTooLarge
 from outreach.sync.schemas import SyncBatchIn, SyncResponseOut
 from outreach.sync.service import apply_sync_batch, batch_size
 from outreach.timekeeping import clock_correction, now
+from outreach.transactions import transaction
 
 DEADLOCK = "40P01"  # PostgreSQL's SQLSTATE for a transaction ended to break a deadlock
 DEADLOCK_ATTEMPTS = 3
 
 blp = ApiBlueprint("sync_api", __name__, url_prefix="/api/v1", description="Sync from devices.")
-
-
-class BatchTooLarge(OutreachError):
-    status_code = 413
 
 
 @blp.route("/sync", methods=["POST"])
@@ -59,13 +55,12 @@ def _store(batch: dict, correction) -> list[dict]:
     whole batch was rolled back then, so it runs again."""
     for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
         try:
-            # The user itself, not the proxy: it is read for every record.
-            results = apply_sync_batch(current_user._get_current_object(), batch, correction)
-            db.session.commit()
+            with transaction():
+                # The user itself, not the proxy: it is read for every record.
+                results = apply_sync_batch(current_user._get_current_object(), batch, correction)
         except OperationalError as exc:
             if attempt == DEADLOCK_ATTEMPTS or getattr(exc.orig, "sqlstate", None) != DEADLOCK:
                 raise
-            db.session.rollback()
             current_app.logger.warning("Sync batch ended by a deadlock; running it again.")
         else:
             return results

@@ -4,30 +4,37 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 
+from outreach.catalog.codebook import load_codebook
 from outreach.errors import Conflict, InvalidInput, plain
-from outreach.extensions import db
+from outreach.ingest.checks import load_record
+from outreach.ingest.contacts import record_contacts
+from outreach.ingest.follow_ups import record_referral_updates
+from outreach.ingest.incidents import record_incidents
+from outreach.records.quick import quick_contact
 from outreach.records.schemas import ContactIn, IncidentIn, ReferralUpdateIn
-from outreach.records.service import (
-    load_codebook,
-    load_record,
-    look_up_stored,
-    record_contacts,
-    record_incident,
-    record_referral_update,
-)
 from outreach.timekeeping import NO_CORRECTION
 
+
+def _no_quick_way(_raw, _clock_correction):
+    return None
+
+
+# Each kind of record: its list in the batch, its name in the results, how it loads (a quick way
+# for the usual well-formed record, when there is one, else its schema) and how it is stored.
 # Contacts come first: a follow-up in the same batch may name a referral made in one of them.
-# Contacts are stored together, the other kinds one at a time (each needs its own lookups).
 RECORD_KINDS = (
-    ("contacts", "contact", ContactIn, record_contacts),
-    ("incidents", "incident", IncidentIn, record_incident),
-    ("referral_updates", "referral_update", ReferralUpdateIn, record_referral_update),
+    ("contacts", "contact", quick_contact, ContactIn, record_contacts),
+    ("incidents", "incident", _no_quick_way, IncidentIn, record_incidents),
+    (
+        "referral_updates",
+        "referral_update",
+        _no_quick_way,
+        ReferralUpdateIn,
+        record_referral_updates,
+    ),
 )
 # The schemas of phones whose clocks need no correction (most), made once.
-_UNCORRECTED = {
-    schema_class: schema_class() for _plural, _kind, schema_class, _record in RECORD_KINDS
-}
+_UNCORRECTED = {schema: schema() for _plural, _kind, _quick, schema, _store in RECORD_KINDS}
 
 
 def _schema(schema_class, clock_correction: timedelta):
@@ -54,9 +61,8 @@ def apply_sync_batch(user, batch: dict, clock_correction: timedelta = NO_CORRECT
     is added to the records' times (outreach.timekeeping.clock_correction).
     """
     codebook = load_codebook()
-    look_up_stored(codebook, batch.get("contacts", []))
     results = []
-    for plural, kind, schema_class, record in RECORD_KINDS:
+    for plural, kind, quick, schema_class, store in RECORD_KINDS:
         raws = batch.get(plural, [])
         if not raws:
             continue
@@ -77,26 +83,17 @@ def apply_sync_batch(user, batch: dict, clock_correction: timedelta = NO_CORRECT
                             errors={"id": [_("This id appears more than once in the batch.")]}
                         )
                     seen.add(result["id"])
-                loaded.append((result, load_record(kind, schema, raw, user, codebook)))
+                data = quick(raw, clock_correction) or load_record(
+                    kind, schema, raw, user, codebook
+                )
+                loaded.append((result, data))
             except InvalidInput as exc:
                 result.update(status="rejected", errors=plain(exc.errors))
-        if record is record_contacts:
-            outcomes = record_contacts(user, [data for _result, data in loaded], codebook)
-        else:
-            outcomes = [_one_by_one(record, user, data, codebook) for _result, data in loaded]
+        outcomes = store(user, [data for _result, data in loaded], codebook)
         for (result, _data), outcome in zip(loaded, outcomes, strict=True):
             _answer(result, outcome)
         results.extend(kind_results)
     return results
-
-
-def _one_by_one(record, user, data: dict, codebook):
-    """Store one record in its own savepoint: its outcome, or the exception rejecting it."""
-    try:
-        with db.session.begin_nested():
-            return record(user, data, codebook)
-    except (InvalidInput, Conflict) as exc:
-        return exc
 
 
 def _answer(result: dict, outcome) -> None:

@@ -17,3 +17,9 @@ def admin_page(app, make_user):
     )
     assert response.status_code == 302
     return client, username
+
+
+@pytest.fixture
+def worker(login_as):
+    """A worker of AMS-DCR1 and AMS-OUT1, signed in through the API."""
+    return login_as("worker", sites=("AMS-DCR1", "AMS-OUT1"))

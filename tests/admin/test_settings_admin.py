@@ -17,7 +17,8 @@ from outreach.audit.models import AuditEvent
 from outreach.catalog.models import Site
 from outreach.extensions import db
 from outreach.reports import rollups
-from outreach.reports.service import direct_report, monthly_report
+from outreach.reports.recount import direct_report
+from outreach.reports.service import monthly_report
 from outreach.retention.service import purge
 from outreach.settings import (
     PURGED_BEFORE,
@@ -32,7 +33,7 @@ from outreach.timekeeping import month_of, now, shift_month
 from tests.auth.conftest import csrf_token_in
 from tests.conftest import PASSWORD, ApiClient, local_now
 from tests.field.html import form_fields, parse
-from tests.reports.conftest import Builder
+from tests.reports.hand_worked import built
 from tests.reports.test_rollups import snapshot
 
 DCR = "AMS-DCR1"
@@ -78,18 +79,6 @@ def settings_events(app) -> list[tuple[str, str, str]]:
             .where(AuditEvent.action == "settings_changed")
             .order_by(AuditEvent.id)
         ).all()
-
-
-@contextmanager
-def built(app):
-    """A Builder in a request context; committed with the roll-ups rebuilt (the rows go in
-    directly, not through the services)."""
-    with app.test_request_context():
-        builder = Builder()
-        yield builder
-        db.session.flush()
-        rollups.rebuild()
-        db.session.commit()
 
 
 def test_the_configuration_gives_every_setting_while_none_is_stored(app, admin):

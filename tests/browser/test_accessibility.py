@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from outreach.demo.volume import seed_volume
 from outreach.extensions import db
-from outreach.volume import seed_volume
 from tests.conftest import PASSWORD
 
 AXE = Path(__file__).resolve().parents[2] / ".cache/axe/node_modules/axe-core/axe.min.js"

@@ -3,8 +3,8 @@ README shows (`make screenshots` copies it into docs/)."""
 
 import pytest
 
+from outreach.demo.volume import seed_volume
 from outreach.extensions import db
-from outreach.volume import seed_volume
 from tests.conftest import PASSWORD
 
 TABLET = {"width": 1024, "height": 1366}

@@ -4,8 +4,9 @@ import pytest
 from sqlalchemy import select
 
 from outreach.catalog import vocabulary
+from outreach.catalog.defaults import DEFAULT_EQUIPMENT, DEFAULT_REFERRAL_TYPES
 from outreach.catalog.models import EquipmentItem, Site
-from outreach.demo import DEFAULT_EQUIPMENT, DEFAULT_REFERRAL_TYPES, INJECTING_PACK
+from outreach.demo import INJECTING_PACK
 from outreach.extensions import db
 
 CATALOG = "/api/v1/catalog"

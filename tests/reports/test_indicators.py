@@ -1,5 +1,5 @@
-"""The indicators of DESIGN §7 on the hand-built data set, worked out by hand (see conftest.py),
-from monthly_report directly and through GET /api/v1/reports/monthly."""
+"""The indicators of DESIGN §7 on the hand-built data set (hand_worked.py), worked out by hand
+(expected.py), from monthly_report directly and through GET /api/v1/reports/monthly."""
 
 import pytest
 from sqlalchemy import select
@@ -8,17 +8,8 @@ from outreach.catalog.models import Site
 from outreach.extensions import db
 from outreach.reports.indicators import age_group
 from outreach.reports.service import monthly_report, worker_activity
-from tests.reports.conftest import (
-    ALL,
-    DCR,
-    EXPECTED,
-    NSP,
-    OCTOBER,
-    OUT,
-    SITES,
-    flatten,
-    non_zero,
-)
+from tests.reports.expected import EXPECTED, OCTOBER, flatten, non_zero
+from tests.reports.hand_worked import ALL, DCR, NSP, OUT, SITES
 
 
 def all_sites():

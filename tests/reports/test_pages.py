@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from outreach.audit.models import AuditEvent
 from outreach.extensions import db
 from tests.field.html import parse
-from tests.reports.conftest import ALL, DCR, NSP, OUT, SITES
+from tests.reports.hand_worked import ALL, DCR, NSP, OUT, SITES
 
 OCTOBER = "from=2025-10&to=2025-10"
 PAGES = [
@@ -126,6 +126,21 @@ def test_the_month_says_how_many_times_were_corrected_for_a_wrong_clock(dataset,
     assert note.text.startswith("0 records' times were corrected")
     body = supervisor.get("/api/v1/reports/monthly?month=2025-10").get_json()
     assert body["values"][OUT]["records_time_corrected"] == {"": 2}
+
+
+def headline(page, name: str) -> str:
+    element = page.one(data_indicator=name)
+    return element.find("dd").text
+
+
+def test_dashboard_for_a_supervisor_of_one_site(dataset, login_as):
+    api = login_as("supervisor", sites=[OUT])
+    page = parse(api.get("/reports?month=2025-10").get_data(as_text=True))
+    assert headline(page, "contacts") == "3"  # K4, K5, K6
+    assert headline(page, "people_contacted") == "5"  # 1 + 3 + 1
+    assert headline(page, "syringes_distributed") == "25"
+    assert headline(page, "return_rate") == "136%"  # 34 / 25
+    assert headline(page, "incidents") == "1"
 
 
 # -- Bad input: 422 with the field, never 500 ------------------------------------------------

@@ -13,7 +13,8 @@ from outreach.catalog.models import Site
 from outreach.clients.models import Client
 from outreach.extensions import db
 from outreach.reports import rollups
-from outreach.reports.service import direct_report, monthly_report
+from outreach.reports.recount import direct_report
+from outreach.reports.service import monthly_report
 from outreach.timekeeping import month_of, months_between
 from tests.conftest import ApiClient
 

@@ -11,13 +11,11 @@ from sqlalchemy import event, select
 from outreach.clients.models import Client
 from outreach.clients.service import client_key
 from outreach.extensions import db
-from outreach.records.models import Contact
-from outreach.records.service import content_hash
+from outreach.ingest.identity import content_hash
 from outreach.reports.rollups import MonthlyClient
-from outreach.sync import service
 from outreach.sync.service import apply_sync_batch
 from tests.reports.test_rollups import snapshot
-from tests.sync.helpers import NOTHING, device_time
+from tests.sync.helpers import NOTHING, device_time, miss_in_the_lookup
 
 
 @pytest.fixture
@@ -66,14 +64,7 @@ def test_contacts_stored_meanwhile_fall_back_to_one_at_a_time(
     with as_user(username) as user:
         apply_sync_batch(user, {"contacts": [same, changed]})
         db.session.commit()
-    real_look_up = service.look_up_stored
-
-    def look_up_misses_them(codebook, contacts):
-        real_look_up(codebook, contacts)
-        for contact in (same, changed):
-            codebook.not_stored.add((Contact, uuid.UUID(contact["id"])))
-
-    monkeypatch.setattr(service, "look_up_stored", look_up_misses_them)
+    miss_in_the_lookup(monkeypatch, same, changed)
     new = [make_contact(client_code=code) for code in ("NEWCODE1", "NEWCODE2", "JADE0101M")]
     batch = {"contacts": [new[0], same, {**changed, "kind": "phone"}, *new[1:]]}
     with as_user(username) as user:

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from outreach.extensions import db
 from outreach.records.models import Contact, Incident, ReferralStatusChange
-from outreach.reports.service import direct_report, monthly_report
+from outreach.reports.recount import direct_report
+from outreach.reports.service import monthly_report
 from outreach.sync.service import apply_sync_batch
 from outreach.timekeeping import month_of, organisation_zone
 from tests.sync.helpers import NOTHING, assert_error_shape, results_of, statuses

@@ -26,7 +26,8 @@ from outreach.clients.models import Client
 from outreach.clients.service import normalise_code
 from outreach.extensions import db
 from outreach.records.models import Contact, ContactItem, Incident, Referral
-from outreach.reports.service import direct_report, monthly_report
+from outreach.reports.recount import direct_report
+from outreach.reports.service import monthly_report
 from outreach.timekeeping import month_of
 
 # What a reset keeps: the catalog, the sites and the signed-in worker.

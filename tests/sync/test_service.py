@@ -11,22 +11,19 @@ from outreach.clients.models import Client
 from outreach.extensions import db
 from outreach.records.models import Contact, Referral, ReferralStatusChange
 from outreach.sync.service import apply_sync_batch, batch_size
-from tests.sync.helpers import NOTHING, assert_messages_listed, device_time, new_id
+from tests.sync.helpers import (
+    NOTHING,
+    assert_messages_listed,
+    device_time,
+    follow_up,
+    miss_in_the_lookup,
+    new_id,
+)
 
 
 def ordered_ids(count: int) -> list[str]:
     """`count` fresh ids, from the largest to the smallest: the reverse of processing order."""
     return sorted((new_id() for _ in range(count)), reverse=True)
-
-
-def follow_up(referral_id, status="attended", minutes_ago=0, **fields):
-    return {
-        "id": new_id(),
-        "referral_id": referral_id,
-        "status": status,
-        "occurred_at": device_time(minutes_ago=minutes_ago),
-        **fields,
-    }
 
 
 @pytest.fixture
@@ -212,19 +209,9 @@ def test_a_contact_stored_meanwhile_by_another_request(
     with as_user(username) as user:
         apply_sync_batch(user, {"contacts": [contact]})
         db.session.commit()
+    miss_in_the_lookup(monkeypatch, contact)
     with as_user(username) as user:
-        real_get = db.session.get
-        missed = []
-
-        def first_look_misses(model, ident, **kwargs):
-            if model is Contact and not missed:
-                missed.append(ident)
-                return None
-            return real_get(model, ident, **kwargs)
-
-        monkeypatch.setattr(db.session, "get", first_look_misses)
         results = apply_sync_batch(user, {"contacts": [{**contact, **change}]})
-    assert missed, "the service no longer looks for the contact first"
     assert results[0]["status"] == expected, results
 
 

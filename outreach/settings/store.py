@@ -1,14 +1,8 @@
-"""Organisation settings kept in the database (`settings`: one row per key), for what must
-outlive a restart and be the same for every process: how far records have been purged, and what
-an admin sets at `/admin/settings` (time zone, suppression threshold, retention, default
-language). For those four the configuration (`OUTREACH_TIMEZONE`, …) is the default while
-nothing is stored.
-
-Every stored setting is read in one query, the first time one is needed in an app context (a
-request, a command, a script's `app.app_context()`), and kept in `flask.g`: the sync reads the
-time zone for each record of a batch, pages for each date they show. `set_setting` writes
-through to that copy, so the rest of the request sees the change; a rollback after a change
-drops the copy, to be read again.
+"""Reading and storing the settings. Every stored setting is read in one query, the first time
+one is needed in an app context (a request, a command, a script's `app.app_context()`), and kept
+in `flask.g`: the sync reads the time zone for each record of a batch, pages for each date they
+show. `set_setting` writes through to that copy, so the rest of the request sees the change; a
+rollback after a change drops the copy, to be read again.
 """
 
 from functools import lru_cache
@@ -16,18 +10,11 @@ from zoneinfo import available_timezones
 
 import pytz
 from flask import current_app, g, has_app_context
-from sqlalchemy import String, event, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from outreach.extensions import db
-
-
-class Setting(db.Model):
-    __tablename__ = "settings"
-
-    key: Mapped[str] = mapped_column(String(40), primary_key=True)
-    value: Mapped[str] = mapped_column(String(200))
-
+from outreach.settings.models import Setting
 
 # Where the settings read in this app context are kept, and whether some were changed in its
 # transaction (not committed yet).

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, select, update
 
+from outreach.catalog.codebook import load_codebook
 from outreach.catalog.models import Site
 from outreach.catalog.vocabulary import FLAGS, SITE_KINDS
 from outreach.clients.models import Client
@@ -20,7 +21,6 @@ from outreach.clients.service import alias_for, client_key
 from outreach.database import insert_many
 from outreach.extensions import db
 from outreach.records.models import Contact, ContactItem, Incident, Referral
-from outreach.records.service import load_codebook
 from outreach.reports import rollups
 from outreach.timekeeping import now
 

@@ -1,4 +1,6 @@
-"""The default catalog, and demo sites, users and three months of activity for `make run`."""
+"""Demo sites, users and three months of activity for `make run` (`flask demo-data`), and, in
+`volume.py`, a large volume for benchmarks. Tools, not the app: only `flask demo-data`, the
+tests and the benchmarks use them."""
 
 import random
 import secrets
@@ -7,48 +9,17 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from outreach.audit.service import record_event
 from outreach.auth.models import User
 from outreach.auth.service import create_user
-from outreach.catalog.models import EquipmentItem, ReferralType, Site
+from outreach.catalog.codebook import load_codebook
+from outreach.catalog.defaults import DEFAULT_REFERRAL_TYPES
+from outreach.catalog.models import Site
 from outreach.extensions import db
-from outreach.records.service import (
-    load_codebook,
-    record_contact,
-    record_incident,
-    record_referral_update,
-)
+from outreach.ingest.contacts import record_contacts
+from outreach.ingest.follow_ups import record_referral_updates
+from outreach.ingest.incidents import record_incidents
+from outreach.ingest.savepoints import record_one
 from outreach.timekeeping import now
-
-# code, English, Dutch, category, unit, counts as syringe
-DEFAULT_EQUIPMENT = [
-    ("syringe_1ml", "Syringe 1 ml", "Spuit 1 ml", "injecting", "piece", True),
-    ("syringe_2ml", "Syringe 2 ml", "Spuit 2 ml", "injecting", "piece", True),
-    ("needle", "Needle", "Naald", "injecting", "piece", False),
-    ("swab", "Alcohol swab", "Alcoholdoekje", "injecting", "piece", False),
-    ("water_ampoule", "Water ampoule", "Waterampul", "injecting", "piece", False),
-    ("cooker", "Cooker", "Kookpannetje", "injecting", "piece", False),
-    ("filter", "Filter", "Filter", "injecting", "piece", False),
-    ("foil", "Foil", "Folie", "smoking", "sheet", False),
-    ("crack_pipe", "Crack pipe", "Basepijp", "smoking", "piece", False),
-    ("naloxone_kit", "Naloxone kit", "Naloxonkit", "naloxone", "kit", False),
-    ("condom", "Condom", "Condoom", "sexual_health", "piece", False),
-    ("sharps_bin", "Sharps bin", "Naaldcontainer", "other", "piece", False),
-]
-
-DEFAULT_REFERRAL_TYPES = [
-    ("hbv_test", "HBV test", "HBV-test"),
-    ("hcv_test", "HCV test", "HCV-test"),
-    ("hiv_test", "HIV test", "Hiv-test"),
-    ("hbv_vaccination", "HBV vaccination", "HBV-vaccinatie"),
-    ("hcv_treatment", "HCV treatment", "HCV-behandeling"),
-    ("ost", "Opioid substitution treatment", "Opioïdsubstitutiebehandeling"),
-    ("drug_treatment", "Drug treatment", "Verslavingszorg"),
-    ("mental_health", "Mental health care", "Ggz"),
-    ("housing", "Housing", "Huisvesting"),
-    ("gp", "GP", "Huisarts"),
-    ("social_care", "Social care", "Maatschappelijke opvang"),
-]
 
 DEMO_SITES = [
     ("AMS-DCR1", "Amsterdam DCR Centrum", "dcr", "Amsterdam"),
@@ -68,36 +39,6 @@ DEMO_USERS = [
     ("supervisor", "supervisor", ["AMS-DCR1", "AMS-OUT1"]),
     ("worker", "worker", ["AMS-DCR1", "AMS-OUT1"]),
 ]
-
-
-def seed_catalog() -> None:
-    """Add the default equipment and referral types that are not there yet (audited)."""
-    added = []
-    have = set(db.session.execute(select(EquipmentItem.code)).scalars())
-    for order, (code, name_en, name_nl, category, unit, syringe) in enumerate(DEFAULT_EQUIPMENT):
-        if code not in have:
-            added.append(code)
-            db.session.add(
-                EquipmentItem(
-                    code=code,
-                    name_en=name_en,
-                    name_nl=name_nl,
-                    category=category,
-                    unit=unit,
-                    counts_as_syringe=syringe,
-                    sort_order=order,
-                )
-            )
-    have = set(db.session.execute(select(ReferralType.code)).scalars())
-    for order, (code, name_en, name_nl) in enumerate(DEFAULT_REFERRAL_TYPES):
-        if code not in have:
-            added.append(code)
-            db.session.add(
-                ReferralType(code=code, name_en=name_en, name_nl=name_nl, sort_order=order)
-            )
-    db.session.flush()
-    if added:
-        record_event("catalog_changed", detail=f"added defaults: {', '.join(added)}")
 
 
 def seed_sites() -> None:
@@ -178,7 +119,7 @@ def seed_activity(days: int = 88, seed: int = 42) -> int:
                     number = int(data["client_code"][4:])
                     data["gender"] = "f" if number % 3 == 0 else "m"
                     data["birth_year"] = 1965 + number % 35
-                record_contact(user, data, codebook)
+                record_one(record_contacts, user, data, codebook)
                 count += 1
                 follow_up_at = occurred_at + timedelta(days=rng.randint(2, 20))
                 for referral in data["referrals"]:
@@ -190,9 +131,10 @@ def seed_activity(days: int = 88, seed: int = 42) -> int:
                             "status": status,
                             "occurred_at": follow_up_at,
                         }
-                        record_referral_update(user, update, codebook)
+                        record_one(record_referral_updates, user, update, codebook)
             if rng.random() < 0.05:
-                record_incident(
+                record_one(
+                    record_incidents,
                     user,
                     {
                         "id": uuid.UUID(int=rng.getrandbits(128), version=4),

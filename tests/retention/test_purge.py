@@ -15,8 +15,9 @@ from outreach.records.models import Contact, Incident, Referral, ReferralStatusC
 from outreach.reports import rollups
 from outreach.reports.service import monthly_report
 from outreach.timekeeping import month_bounds, month_of, months_between, now
-from tests.reports.conftest import DCR, EXPECTED, NSP, OUT, non_zero
-from tests.reports.test_exports import csv_cells, xlsx_cells, xlsx_workbook
+from tests.exports.test_api import csv_cells, xlsx_cells, xlsx_workbook
+from tests.reports.expected import EXPECTED, non_zero
+from tests.reports.hand_worked import DCR, NSP, OUT
 
 MONTHS = ["2025-09", "2025-10", "2025-11"]
 CUTOFF = "2025-11"  # September and October go; November stays

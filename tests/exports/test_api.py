@@ -12,17 +12,9 @@ from outreach.audit.models import AuditEvent
 from outreach.auth.models import User
 from outreach.extensions import db
 from tests.field.html import parse
-from tests.reports.conftest import (
-    ALL,
-    DCR,
-    EXPECTED,
-    INDICATOR_NAMES,
-    NSP,
-    OUT,
-    SITES,
-    SUPPLY,
-    non_zero,
-)
+from tests.reports.expected import EXPECTED, INDICATOR_NAMES, SUPPLY, non_zero
+from tests.reports.hand_worked import ALL, DCR, NSP, OUT, SITES
+from tests.reports.test_pages import headline
 
 THREE_MONTHS = {"from": "2025-09", "to": "2025-11"}
 # Indicators that exist only by breakdown: their total is another indicator (contacts,
@@ -198,11 +190,6 @@ def test_suppressed_xlsx_and_csv_hide_the_same_cells(dataset, supervisor):
     assert xlsx_values[("2025-10", ALL, "syringes_distributed", "")] == 100
 
 
-def headline(page, name: str) -> str:
-    element = page.one(data_indicator=name)
-    return element.find("dd").text
-
-
 def test_dashboard_headlines_agree_with_the_export(dataset, supervisor):
     cells = csv_cells(
         supervisor.get(
@@ -230,16 +217,6 @@ def test_dashboard_headlines_agree_with_the_export(dataset, supervisor):
         assert cells[("2025-10", ALL, name, "")] == int(figure), name
     assert headline(page, "return_rate") == "86%"
     assert cells[("2025-10", ALL, "return_rate", "")] == 0.86
-
-
-def test_dashboard_for_a_supervisor_of_one_site(dataset, login_as):
-    api = login_as("supervisor", sites=[OUT])
-    page = parse(api.get("/reports?month=2025-10").get_data(as_text=True))
-    assert headline(page, "contacts") == "3"  # K4, K5, K6
-    assert headline(page, "people_contacted") == "5"  # 1 + 3 + 1
-    assert headline(page, "syringes_distributed") == "25"
-    assert headline(page, "return_rate") == "136%"  # 34 / 25
-    assert headline(page, "incidents") == "1"
 
 
 # -- Every export is audited -----------------------------------------------------------------
@@ -281,34 +258,3 @@ def test_every_export_is_written_to_the_audit_log(
     assert (actor_id, actor_name, event_target) == (user_id, supervisor.username, target)
     assert "2025-10..2025-10" in detail
     assert f"suppressed={suppressed}" in detail
-
-
-def test_the_export_page_sends_the_apis_numbers(dataset, supervisor):
-    for suppress in ("false", "true"):
-        # Each download is read whole before the next request, as a browser would.
-        api = supervisor.get(f"/api/v1/exports/monthly.csv?{OCTOBER_ONLY}&suppress={suppress}")
-        api_text = api.get_data(as_text=True)
-        page = supervisor.get(f"/reports/export?format=csv&{OCTOBER_ONLY}&suppress={suppress}")
-        assert page.status_code == 200
-        assert page.get_data(as_text=True) == api_text
-    # An unticked box sends nothing: not suppressed.
-    page = supervisor.get(f"/reports/export?format=csv&{OCTOBER_ONLY}")
-    assert csv_cells(page)[("2025-10", DCR, "contacts", "")] == 3
-
-
-def test_the_export_page_for_some_sites(dataset, supervisor):
-    page = supervisor.get(f"/reports/export?format=csv&{OCTOBER_ONLY}&site={NSP}&site={DCR}")
-    cells = csv_cells(page)
-    assert {key[1] for key in cells} == {DCR, NSP, ALL}
-    assert cells[("2025-10", ALL, "contacts", "")] == 6  # 3 + 3
-    assert cells[("2025-10", ALL, "syringes_distributed", "")] == 75  # 20 + 55
-
-
-def test_the_export_form_offers_the_supervisors_sites(dataset, login_as):
-    api = login_as("supervisor", sites=[DCR, OUT])
-    response = api.get("/reports/export")
-    assert response.status_code == 200
-    page = parse(response.get_data(as_text=True))
-    boxes = page.find_all("input", name="site")
-    assert [box["value"] for box in boxes] == [DCR, OUT]
-    assert page.find("input", name="suppress")["value"] == "true"

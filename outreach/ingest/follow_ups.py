@@ -1,0 +1,53 @@
+"""Storing what became of referrals: the latest follow-up sets a referral's status."""
+
+from outreach.catalog.codebook import Codebook
+from outreach.errors import InvalidInput
+from outreach.extensions import db
+from outreach.ingest.checks import referral_for
+from outreach.ingest.identity import (
+    CREATED,
+    content_hash,
+    correction_seconds,
+    existing_outcome,
+    insert_or_compare,
+)
+from outreach.ingest.savepoints import one_by_one
+from outreach.records.models import ReferralStatusChange
+from outreach.reports import rollups
+from outreach.timekeeping import now
+
+
+def record_referral_updates(user, updates: list[dict], codebook: Codebook) -> list:
+    """Store follow-ups loaded by ReferralUpdateIn, each in a savepoint of its own."""
+    return one_by_one(lambda data: _record_referral_update(user, data, codebook), updates)
+
+
+def _record_referral_update(user, data: dict, codebook: Codebook) -> str:
+    digest = content_hash("referral_update", data)
+    existing = db.session.get(ReferralStatusChange, data["id"])
+    if existing is not None:
+        return existing_outcome(existing, digest)
+
+    referral, errors = referral_for(user, data)
+    if errors:
+        raise InvalidInput(errors=errors)
+    occurred_at = data["occurred_at"]
+    change = ReferralStatusChange(
+        id=data["id"],
+        referral_id=referral.id,
+        status=data["status"],
+        occurred_at=occurred_at,
+        clock_correction_seconds=correction_seconds(data),
+        received_at=now(),
+        recorded_by_id=user.id,
+        content_hash=digest,
+    )
+    outcome = insert_or_compare(change, ReferralStatusChange, digest)
+    if outcome == CREATED and occurred_at >= referral.status_changed_at:
+        type_code = codebook.type_codes[referral.type_id]
+        rollups.count_referral_status(
+            referral, referral.contact, type_code, referral.status, data["status"]
+        )
+        referral.status = data["status"]
+        referral.status_changed_at = occurred_at
+    return outcome

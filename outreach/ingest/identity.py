@@ -1,0 +1,78 @@
+"""What makes two records the same: their id decides, and a keyed hash of their content tells
+a retry (`duplicate`) from other content under the same id (`conflict`)."""
+
+import hmac
+import json
+import uuid
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from outreach.clients.service import client_key
+from outreach.errors import Conflict
+from outreach.extensions import db
+from outreach.timekeeping import NO_CORRECTION
+
+CREATED = "created"
+DUPLICATE = "duplicate"
+
+
+def _json_value(value):
+    """What JSON cannot hold as it is: ids as text, times as seconds since the epoch."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.timestamp()
+    raise TypeError(f"{type(value).__name__} in a record")
+
+
+def content_hash(kind: str, data: dict, key: str | None = None) -> str:
+    """A keyed hash of a loaded record, equal for equal content whatever the order of lists.
+
+    Keyed, because the content includes the client's pseudonym and a plain hash of a short
+    client code could be reversed by trying every code.
+    """
+    data = dict(data)
+    # The time as the device sent it: a retry may come with another clock correction.
+    correction = data.pop("clock_correction", NO_CORRECTION)
+    if correction:
+        data["occurred_at"] -= correction
+    if data.get("client_code"):
+        data["client_code"] = key or client_key(data["client_code"])
+    for name in ("flags", "substances"):
+        if name in data:
+            data[name] = sorted(data[name])
+    if "items" in data:
+        data["items"] = sorted(data["items"], key=lambda item: item["code"])
+    if "referrals" in data:
+        data["referrals"] = sorted(data["referrals"], key=lambda referral: str(referral["id"]))
+    text = json.dumps({"kind": kind, "data": data}, sort_keys=True, default=_json_value)
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.digest(secret, text.encode(), "sha256").hex()
+
+
+def existing_outcome(existing, digest: str) -> str:
+    """DUPLICATE for a stored record of the same content; Conflict otherwise."""
+    if existing.content_hash == digest:
+        return DUPLICATE
+    raise Conflict(_("A different record with this id is already stored. Nothing was changed."))
+
+
+def insert_or_compare(record, model, digest: str) -> str:
+    """Insert a new record; the primary key decides between created, duplicate and conflict."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+    except IntegrityError:
+        existing = db.session.get(model, record.id, populate_existing=True)
+        if existing is None:
+            raise
+        return existing_outcome(existing, digest)
+    return CREATED
+
+
+def correction_seconds(data: dict) -> int:
+    """The seconds a loaded record's time was moved because the device's clock was wrong."""
+    return int(data.get("clock_correction", NO_CORRECTION).total_seconds())

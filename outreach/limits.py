@@ -1,0 +1,29 @@
+"""Every numeric limit on what staff and phones enter, in one place: the models' CHECK
+constraints, the schemas and the forms read them from here (templates have them as `limits`)."""
+
+# A contact
+MAX_QUANTITY = 10_000  # of one item at a contact, syringes returned, an item of a usual pack
+MIN_PEOPLE = 1  # at a contact
+MAX_PEOPLE = 500  # people at a group contact, and people one collects for
+MAX_OVERDOSE_REVERSALS = 100
+MAX_ITEMS = 60  # kinds of item at one contact
+MAX_REFERRALS = 20
+EARLIEST_BIRTH_YEAR = 1920
+YOUNGEST_AGE = 10  # the latest birth year is this many years before the current one
+MAX_REFERRED_TO = 120  # characters naming the organisation referred to
+
+# An incident
+MAX_NALOXONE_DOSES = 20
+
+# Voiding a record: the reason, in characters
+MIN_VOID_REASON = 3
+MAX_VOID_REASON = 200
+
+# The catalog
+MAX_CODE = 40
+MAX_NAME = 120
+MAX_UNIT = 20
+MAX_CITY = 80
+MAX_SORT_ORDER = 9999  # an entry's position in the lists
+MAX_USUAL_PACKS = 10
+MAX_PACK_NAME = 60

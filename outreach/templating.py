@@ -1,0 +1,41 @@
+"""What every template has: the user's language, the field app's messages, the catalog version,
+the limits of every form, and dates in the organisation's time zone."""
+
+from flask import request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from outreach import limits
+from outreach.catalog.service import catalog_version
+from outreach.field.messages import js_messages
+from outreach.settings import default_language
+from outreach.timekeeping import organisation_zone
+
+# Sent by the service worker when it fetches a field page to keep for offline use.
+OFFLINE_COPY_HEADER = "Outreach-Offline-Copy"
+
+
+def init_templating(app) -> None:
+    app.jinja_env.globals["js_messages"] = js_messages
+    # The field pages carry the catalog version they were made with (see static/js/catalog.js).
+    app.jinja_env.globals["catalog_version"] = lambda: catalog_version(current_user)
+    # Forms take their min, max and maxlength from here, never by hand.
+    app.jinja_env.globals["limits"] = limits
+
+    @app.context_processor
+    def language():
+        return {"current_language": str(get_locale() or default_language())}
+
+    @app.context_processor
+    def offline_copy():
+        """True when the service worker fetches a page to keep on the phone: such a copy
+        leaves out client aliases and the organisations referred to (templates/pwa/sw.js)."""
+        return {"offline_copy": request.headers.get(OFFLINE_COPY_HEADER) == "1"}
+
+    @app.template_filter("localdate")
+    def localdate(value):
+        return format_date(value.astimezone(organisation_zone()), "medium")
+
+    @app.template_filter("localtime")
+    def localtime(value):
+        return format_datetime(value.astimezone(organisation_zone()), "medium")
