@@ -19,6 +19,7 @@ from outreach.catalog.defaults import seed_catalog
 from outreach.catalog.models import Site
 from outreach.demo import INJECTING_PACK
 from outreach.extensions import db, limiter
+from tests.reports.hand_worked import SITES, add_records, built
 
 PASSWORD = "correct horse battery"
 DATABASE_URL = os.environ.get("OUTREACH_TEST_DATABASE_URL", "")
@@ -239,3 +240,30 @@ def make_incident():
         return incident
 
     return make
+
+
+# The reports' hand-worked data set (tests/reports/hand_worked.py), which the reports', exports'
+# and retention's tests share.
+
+
+@pytest.fixture
+def build(app):
+    """`with build() as b:` a Builder inside an app context; committed at the end, with the
+    reports' roll-ups rebuilt (the rows go in directly, not through the services)."""
+    return partial(built, app)
+
+
+@pytest.fixture
+def dataset(app, make_user, build):
+    """The hand-worked data set. Returns the two workers' usernames."""
+    make_user("worker", SITES, username="dcr-worker")
+    make_user("worker", SITES, username="street-worker")
+    with build() as b:
+        add_records(b)
+    return {"dcr_worker": "dcr-worker", "street_worker": "street-worker"}
+
+
+@pytest.fixture
+def supervisor(login_as):
+    """A supervisor of the data set's three sites, signed in: their reports are its totals."""
+    return login_as("supervisor", sites=SITES)

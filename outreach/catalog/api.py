@@ -9,20 +9,25 @@ from outreach.catalog.service import catalog_for
 blp = ApiBlueprint("catalog_api", __name__, url_prefix="/api/v1", description="Catalog.")
 
 
-class CatalogOut(Schema):
-    sites = fields.List(fields.Dict())
-    equipment = fields.List(fields.Dict())
-    referral_types = fields.List(fields.Dict())
-    contact_kinds = fields.List(fields.Dict())
-    flags = fields.List(fields.Dict())
-    substances = fields.List(fields.Dict())
-    routes = fields.List(fields.Dict())
-    genders = fields.List(fields.Dict())
-    naloxone_refill_reasons = fields.List(fields.Dict())
-    incident_kinds = fields.List(fields.Dict())
-    incident_outcomes = fields.List(fields.Dict())
-    referral_statuses = fields.List(fields.Dict())
-    version = fields.String()
+# Each list the offline forms need, as objects (a code and a label, and more for some).
+LISTS = (
+    "sites",
+    "equipment",
+    "referral_types",
+    "contact_kinds",
+    "flags",
+    "substances",
+    "routes",
+    "genders",
+    "naloxone_refill_reasons",
+    "incident_kinds",
+    "incident_outcomes",
+    "referral_statuses",
+)
+CatalogOut = Schema.from_dict(
+    {**{name: fields.List(fields.Dict()) for name in LISTS}, "version": fields.String()},
+    name="CatalogOut",
+)
 
 
 @blp.route("/catalog", methods=["GET"])

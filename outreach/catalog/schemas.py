@@ -34,7 +34,12 @@ def _name(message):
     return Text(required=True, validate=validate.Length(1, MAX_NAME, error=message))
 
 
-def _catalog_code(message):
+def _catalog_code(example: str):
+    message = _l(
+        "A code has 2 to 40 small letters, digits and underscores and starts with a letter, "
+        "e.g. %(example)s.",
+        example=example,
+    )
     return CatalogCode(required=True, validate=validate.Regexp(CATALOG_CODE, error=message))
 
 
@@ -85,12 +90,7 @@ class CatalogEntryIn(Schema):
 
 
 class EquipmentItemIn(CatalogEntryIn):
-    code = _catalog_code(
-        _l(
-            "A code has 2 to 40 small letters, digits and underscores and starts with a "
-            "letter, e.g. syringe_1ml."
-        )
-    )
+    code = _catalog_code("syringe_1ml")
     category = fields.String(
         required=True,
         validate=validate.OneOf(
@@ -107,9 +107,4 @@ class EquipmentItemIn(CatalogEntryIn):
 
 
 class ReferralTypeIn(CatalogEntryIn):
-    code = _catalog_code(
-        _l(
-            "A code has 2 to 40 small letters, digits and underscores and starts with a "
-            "letter, e.g. hcv_test."
-        )
-    )
+    code = _catalog_code("hcv_test")

@@ -70,7 +70,8 @@ def catalog_for(user) -> dict:
             for item in active_equipment()
         ],
         "referral_types": [
-            {"code": kind.code, "label": kind.name(language)} for kind in active_referral_types()
+            {"code": referral_type.code, "label": referral_type.name(language)}
+            for referral_type in active_referral_types()
         ],
         "contact_kinds": vocabulary.choices(vocabulary.CONTACT_KINDS),
         "flags": vocabulary.choices(vocabulary.FLAGS),
@@ -361,14 +362,14 @@ def create_referral_type(values: dict, actor) -> ReferralType:
     )
 
 
-def update_referral_type(kind: ReferralType, values: dict, actor) -> None:
+def update_referral_type(referral_type: ReferralType, values: dict, actor) -> None:
     """Change a referral type's names, position or active (audited when anything changed);
     its code stays."""
     _update_catalog_entry(
-        kind,
+        referral_type,
         ReferralTypeIn(exclude=("code",)),
         values,
         REFERRAL_TYPE_FIELDS,
         actor,
-        target=f"referral_type:{kind.code}",
+        target=f"referral_type:{referral_type.code}",
     )

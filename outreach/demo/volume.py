@@ -8,18 +8,20 @@ time order, and each batch is counted into the reports' roll-ups by the same `co
 
 import random
 import uuid
-from datetime import timedelta
+from datetime import timedelta, timezone
 from types import SimpleNamespace
 
 from sqlalchemy import func, select, update
 
 from outreach.catalog.codebook import load_codebook
 from outreach.catalog.models import Site
-from outreach.catalog.vocabulary import FLAGS, SITE_KINDS
+from outreach.catalog.vocabulary import SITE_KINDS
 from outreach.clients.models import Client
 from outreach.clients.service import alias_for, client_key
 from outreach.database import insert_many
 from outreach.extensions import db
+from outreach.ingest.contacts import contact_row, item_rows, referral_rows
+from outreach.ingest.incidents import incident_row
 from outreach.records.models import Contact, ContactItem, Incident, Referral
 from outreach.reports import rollups
 from outreach.timekeeping import now
@@ -27,6 +29,7 @@ from outreach.timekeeping import now
 BATCH = 20_000
 INJECTING = ("syringe_1ml", "needle", "swab", "water_ampoule", "cooker", "filter")
 SMOKING = ("foil", "crack_pipe")
+AMSTERDAM_WINTER = timezone(timedelta(hours=1))  # the offset the generated phones send
 KIND_OF_CONTACT = {"dcr": "dcr_visit", "outreach": "street_outreach", "pharmacy": "pharmacy"}
 
 
@@ -72,86 +75,71 @@ class _Generator:
     def __init__(self, rng: random.Random, sites: list[Site], clients: dict, user_id: int):
         self.rng, self.sites, self.clients, self.user_id = rng, sites, clients, user_id
         self.client_ids = list(clients)
-        codebook = load_codebook()
-        self.item_codes, self.type_codes = codebook.item_codes, codebook.type_codes
-        items = {code: item.id for code, item in codebook.equipment.items()}
-        self.injecting = [items[code] for code in INJECTING if code in items]
-        self.smoking = [items[code] for code in SMOKING if code in items]
-        self.naloxone = items.get("naloxone_kit")
+        self.codebook = codebook = load_codebook()
+        self.referral_types = sorted(codebook.referral_types)
+        self.injecting = [code for code in INJECTING if code in codebook.equipment]
+        self.smoking = [code for code in SMOKING if code in codebook.equipment]
+        self.naloxone = "naloxone_kit" if "naloxone_kit" in codebook.equipment else None
 
     def _id(self) -> uuid.UUID:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
 
     def contact(self, occurred_at, site: Site) -> tuple[dict, list[dict], list[dict]]:
-        """A contact row with its item rows and referral rows."""
+        """A contact row with its item rows and referral rows, built by the ingest's own row
+        builders from a contact as ContactIn would load it."""
         rng = self.rng
         group = site.kind == "outreach" and rng.random() < 0.1
         injects = rng.random() < 0.6
-        row = {
+        flags = ["injects"] if injects else []
+        if not injects or rng.random() < 0.3:
+            flags.append("smokes")
+        if rng.random() < 0.2:
+            flags.append("homeless")
+        codes = (
+            rng.sample(self.injecting, 3)
+            if injects
+            else [*rng.sample(self.smoking, 2), rng.choice(self.injecting)]
+        )
+        if self.naloxone and rng.random() < 0.03:
+            codes.append(self.naloxone)
+        data = {
             "id": self._id(),
-            "occurred_at": occurred_at,
-            "utc_offset_minutes": 60,
-            "clock_correction_seconds": 0,
-            "received_at": occurred_at,
-            "content_hash": "volume",
-            "site_id": site.id,
-            "recorded_by_id": self.user_id,
+            "occurred_at": occurred_at.astimezone(AMSTERDAM_WINTER),
             "kind": KIND_OF_CONTACT.get(site.kind, "nsp_exchange"),
-            "client_id": None if group or rng.random() < 0.25 else rng.choice(self.client_ids),
             "people_count": rng.randint(2, 6) if group else 1,
             "on_behalf_of": rng.choice((0, 0, 0, 0, 1, 2)),
             "gender": None,
             "birth_year": None,
+            "flags": flags,
             "route": ("inject" if injects else "smoke") if site.kind == "dcr" else None,
             "returned_syringes": rng.choice((None, 0, 5, 10)) if injects else None,
             "returned_estimated": rng.random() < 0.1,
             "naloxone_trained": rng.random() < 0.02,
             "naloxone_refill_reason": None,
             "overdose_reversals": 0,
-            "voided_at": occurred_at if rng.random() < 0.005 else None,
-            "void_reason": None,
-            "voided_by_id": None,
-            **{flag: False for flag in FLAGS},
-            "injects": injects,
-            "smokes": not injects or rng.random() < 0.3,
-            "homeless": rng.random() < 0.2,
+            "items": [{"code": code, "quantity": rng.choice((1, 2, 5, 10))} for code in codes],
+            "referrals": [
+                {"id": self._id(), "type": rng.choice(self.referral_types), "referred_to": ""}
+            ]
+            if rng.random() < 0.1
+            else [],
         }
-        chosen = (
-            rng.sample(self.injecting, 3)
-            if injects
-            else [*rng.sample(self.smoking, 2), rng.choice(self.injecting)]
+        client_id = None if group or rng.random() < 0.25 else rng.choice(self.client_ids)
+        client = SimpleNamespace(id=client_id) if client_id else None
+        row = contact_row(self.user_id, site.id, data, "volume", occurred_at, client)
+        if rng.random() < 0.005:
+            row["voided_at"] = occurred_at
+        status = rng.choice(("made", "attended", "attended", "not_attended"))
+        return (
+            row,
+            item_rows(data, self.codebook),
+            referral_rows(data, self.codebook, status=status),
         )
-        if self.naloxone and rng.random() < 0.03:
-            chosen.append(self.naloxone)
-        items = [
-            {"contact_id": row["id"], "item_id": item, "quantity": rng.choice((1, 2, 5, 10))}
-            for item in chosen
-        ]
-        referrals = []
-        if rng.random() < 0.1:
-            referrals.append(
-                {
-                    "id": self._id(),
-                    "contact_id": row["id"],
-                    "type_id": rng.choice(list(self.type_codes)),
-                    "referred_to": "",
-                    "status": rng.choice(("made", "attended", "attended", "not_attended")),
-                    "status_changed_at": occurred_at,
-                }
-            )
-        return row, items, referrals
 
     def incident(self, occurred_at, site: Site) -> dict:
-        return {
+        data = {
             "id": self._id(),
-            "occurred_at": occurred_at,
-            "utc_offset_minutes": 60,
-            "clock_correction_seconds": 0,
-            "received_at": occurred_at,
-            "content_hash": "volume",
-            "site_id": site.id,
-            "recorded_by_id": self.user_id,
-            "client_id": None,
+            "occurred_at": occurred_at.astimezone(AMSTERDAM_WINTER),
             "kind": "opioid_overdose",
             "naloxone_doses": self.rng.randint(0, 3),
             "oxygen_given": True,
@@ -159,6 +147,7 @@ class _Generator:
             "ambulance_called": True,
             "outcome": self.rng.choice(("recovered_on_site", "hospital", "unknown")),
         }
+        return incident_row(self.user_id, site.id, data, "volume", occurred_at, None)
 
     def count(self, row: dict, items: list[dict], referrals: list[dict]) -> None:
         """Count a contact into the roll-ups, as the services count a stored one."""
@@ -167,8 +156,8 @@ class _Generator:
             items,
             referrals,
             self.clients.get(row["client_id"]),
-            self.item_codes,
-            self.type_codes,
+            self.codebook.item_codes,
+            self.codebook.type_codes,
         )
 
 

@@ -71,46 +71,54 @@ def home():
     )
 
 
+def _record_page(kind: str, schema, store, record, template: str, saved: str, **context):
+    """A record's form (it posts to itself and works without JavaScript): shown, or posted and
+    saved, going home, or refused with its messages beside the fields (422)."""
+    errors, values = {}, {}
+    if request.method == "POST":
+        is_saved, errors = _save(kind, schema, record(request.form), store)
+        if is_saved:
+            flash(saved, "success")
+            return redirect(url_for("field.home"))
+        values = request.form
+    page = render_template(template, **_form_context(errors=errors, values=values, **context))
+    return page, 422 if errors else 200
+
+
 @bp.route("/contacts/new", methods=["GET", "POST"])
 @login_required
 def new_contact():
-    """The contact form; it posts to itself and works without JavaScript."""
+    """The contact form."""
     equipment = active_equipment()
     referral_types = active_referral_types()
-    errors, values = {}, {}
-    if request.method == "POST":
-        record = contact_from_form(
-            request.form,
-            [item.code for item in equipment],
-            [referral_type.code for referral_type in referral_types],
-        )
-        saved, errors = _save("contact", contact_schema, record, record_contacts)
-        if saved:
-            flash(_("Contact saved."), "success")
-            return redirect(url_for("field.home"))
-        values = request.form
-    status = 422 if errors else 200
-    context = _form_context(
-        equipment=equipment, referral_types=referral_types, errors=errors, values=values
+    codes = (
+        [item.code for item in equipment],
+        [referral_type.code for referral_type in referral_types],
     )
-    return render_template("field/contact_form.html", **context), status
+    return _record_page(
+        "contact",
+        contact_schema,
+        record_contacts,
+        lambda form: contact_from_form(form, *codes),
+        "field/contact_form.html",
+        _("Contact saved."),
+        equipment=equipment,
+        referral_types=referral_types,
+    )
 
 
 @bp.route("/incidents/new", methods=["GET", "POST"])
 @login_required
 def new_incident():
     """The incident form."""
-    errors, values = {}, {}
-    if request.method == "POST":
-        record = incident_from_form(request.form)
-        saved, errors = _save("incident", incident_schema, record, record_incidents)
-        if saved:
-            flash(_("Incident saved."), "success")
-            return redirect(url_for("field.home"))
-        values = request.form
-    status = 422 if errors else 200
-    context = _form_context(errors=errors, values=values)
-    return render_template("field/incident_form.html", **context), status
+    return _record_page(
+        "incident",
+        incident_schema,
+        record_incidents,
+        incident_from_form,
+        "field/incident_form.html",
+        _("Incident saved."),
+    )
 
 
 @bp.route("/referrals", methods=["GET", "POST"])

@@ -21,10 +21,10 @@ from outreach.database import insert_many
 from outreach.errors import Conflict, InvalidInput
 from outreach.extensions import db
 from outreach.ingest.checks import reference_errors
-from outreach.ingest.identity import CREATED, content_hash, correction_seconds, existing_outcome
+from outreach.ingest.identity import CREATED, content_hash, existing_outcome, record_columns
 from outreach.records.models import Contact, ContactItem, ContactSubstance, Referral
 from outreach.reports import rollups
-from outreach.timekeeping import now, offset_minutes
+from outreach.timekeeping import now
 
 
 @dataclass
@@ -200,19 +200,11 @@ def _insert_contacts(user, fresh: list[_NewContact], codebook: Codebook, stored:
 
 def contact_row(user_id: int, site_id: int, data: dict, digest: str, received_at, client) -> dict:
     """The `contacts` row of a loaded contact."""
-    occurred_at = data["occurred_at"]
     return {
-        "id": data["id"],
-        "occurred_at": occurred_at,
-        "utc_offset_minutes": offset_minutes(occurred_at),
-        "clock_correction_seconds": correction_seconds(data),
-        "received_at": received_at,
-        "content_hash": digest,
+        **record_columns(user_id, site_id, data, digest, received_at),
         "voided_at": None,
         "void_reason": None,
         "voided_by_id": None,
-        "site_id": site_id,
-        "recorded_by_id": user_id,
         "kind": data["kind"],
         "client_id": client.id if client is not None else None,
         "people_count": data["people_count"],

@@ -2,31 +2,24 @@
 
 from outreach.catalog.codebook import Codebook
 from outreach.errors import InvalidInput
-from outreach.extensions import db
 from outreach.ingest.checks import referral_for
 from outreach.ingest.identity import (
     CREATED,
-    content_hash,
     correction_seconds,
-    existing_outcome,
     insert_or_compare,
+    stored_outcome,
 )
-from outreach.ingest.savepoints import one_by_one
+from outreach.ingest.savepoints import each_in_a_savepoint
 from outreach.records.models import ReferralStatusChange
 from outreach.reports import rollups
 from outreach.timekeeping import now
 
 
-def record_referral_updates(user, updates: list[dict], codebook: Codebook) -> list:
-    """Store follow-ups loaded by ReferralUpdateIn, each in a savepoint of its own."""
-    return one_by_one(lambda data: _record_referral_update(user, data, codebook), updates)
-
-
 def _record_referral_update(user, data: dict, codebook: Codebook) -> str:
-    digest = content_hash("referral_update", data)
-    existing = db.session.get(ReferralStatusChange, data["id"])
-    if existing is not None:
-        return existing_outcome(existing, digest)
+    """Store a follow-up loaded by ReferralUpdateIn."""
+    digest, outcome = stored_outcome(ReferralStatusChange, "referral_update", data)
+    if outcome is not None:
+        return outcome
 
     referral, errors = referral_for(user, data)
     if errors:
@@ -51,3 +44,6 @@ def _record_referral_update(user, data: dict, codebook: Codebook) -> str:
         referral.status = data["status"]
         referral.status_changed_at = occurred_at
     return outcome
+
+
+record_referral_updates = each_in_a_savepoint(_record_referral_update)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from outreach.clients.service import client_key
 from outreach.errors import Conflict
 from outreach.extensions import db
-from outreach.timekeeping import NO_CORRECTION
+from outreach.timekeeping import NO_CORRECTION, offset_minutes
 
 CREATED = "created"
 DUPLICATE = "duplicate"
@@ -58,6 +58,29 @@ def existing_outcome(existing, digest: str) -> str:
     if existing.content_hash == digest:
         return DUPLICATE
     raise Conflict(_("A different record with this id is already stored. Nothing was changed."))
+
+
+def stored_outcome(model, kind: str, data: dict) -> tuple[str, str | None]:
+    """A loaded record's content hash, and DUPLICATE if its id holds the same content already
+    (Conflict if other content), None if its id is free."""
+    digest = content_hash(kind, data)
+    existing = db.session.get(model, data["id"])
+    return digest, None if existing is None else existing_outcome(existing, digest)
+
+
+def record_columns(user_id: int, site_id: int, data: dict, digest: str, received_at) -> dict:
+    """The columns every kind of record made at a site has, from a loaded record."""
+    occurred_at = data["occurred_at"]
+    return {
+        "id": data["id"],
+        "occurred_at": occurred_at,
+        "utc_offset_minutes": offset_minutes(occurred_at),
+        "clock_correction_seconds": correction_seconds(data),
+        "received_at": received_at,
+        "content_hash": digest,
+        "site_id": site_id,
+        "recorded_by_id": user_id,
+    }
 
 
 def insert_or_compare(record, model, digest: str) -> str:

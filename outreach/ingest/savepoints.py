@@ -4,17 +4,22 @@ from outreach.errors import Conflict, InvalidInput
 from outreach.extensions import db
 
 
-def one_by_one(store, records: list[dict]) -> list:
-    """`store(data)` for each record, each in its own savepoint: its outcome, or the
-    InvalidInput or Conflict that refused it."""
-    outcomes = []
-    for data in records:
-        try:
-            with db.session.begin_nested():
-                outcomes.append(store(data))
-        except (InvalidInput, Conflict) as exc:
-            outcomes.append(exc)
-    return outcomes
+def each_in_a_savepoint(store_one):
+    """A batch store function (`store(user, records, codebook)`, as the sync takes them) made
+    from `store_one(user, data, codebook)`: each record in its own savepoint, answering its
+    outcome, or the InvalidInput or Conflict that refused it."""
+
+    def store(user, records: list[dict], codebook) -> list:
+        outcomes = []
+        for data in records:
+            try:
+                with db.session.begin_nested():
+                    outcomes.append(store_one(user, data, codebook))
+            except (InvalidInput, Conflict) as exc:
+                outcomes.append(exc)
+        return outcomes
+
+    return store
 
 
 def record_one(store, user, data: dict, codebook) -> str:

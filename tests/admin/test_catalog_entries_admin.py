@@ -235,8 +235,12 @@ def test_an_admin_adds_changes_and_retires_a_referral_type(app, admin_page, work
         ),
         REFERRAL_TYPES,
     )
-    kind = row(app, ReferralType, "naloxone_training")
-    assert (kind.name_nl, kind.sort_order, kind.active) == ("Naloxontraining", 11, True)
+    referral_type = row(app, ReferralType, "naloxone_training")
+    assert (referral_type.name_nl, referral_type.sort_order, referral_type.active) == (
+        "Naloxontraining",
+        11,
+        True,
+    )
     assert {"code": "naloxone_training", "label": "Naloxone training"} in catalog(worker)[
         "referral_types"
     ]

@@ -86,7 +86,8 @@ class Builder:
             item.code: item for item in db.session.execute(select(EquipmentItem)).scalars()
         }
         self.types = {
-            kind.code: kind for kind in db.session.execute(select(ReferralType)).scalars()
+            referral_type.code: referral_type
+            for referral_type in db.session.execute(select(ReferralType)).scalars()
         }
         self.clients: dict[str, Client] = {}
         self._keys = itertools.count()
