@@ -37,6 +37,8 @@ class Config:
     OUTREACH_SUPPRESSION_THRESHOLD = int(_env("SUPPRESSION_THRESHOLD", "10"))
     # `flask purge` keeps the records of this many whole months before the current one.
     OUTREACH_RETENTION_MONTHS = int(_env("RETENTION_MONTHS", "24"))
+    # /supplies shows lots expiring within this many days (default for /admin/settings).
+    OUTREACH_EXPIRY_WARNING_DAYS = int(_env("EXPIRY_WARNING_DAYS", "60"))
     OUTREACH_DEMO_PASSWORD = _env("DEMO_PASSWORD")
     OUTREACH_SYNC_MAX_RECORDS = 500
 

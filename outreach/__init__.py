@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from outreach.records import api as records_api
     from outreach.reports import api as reports_api
     from outreach.reports import views as reports_views
+    from outreach.supplies import api as supplies_api
     from outreach.sync import api as sync_api
 
     app.register_blueprint(create_admin_blueprint())
@@ -140,6 +141,7 @@ def _register_blueprints(app: Flask) -> None:
         ingest_api.blp,
         reports_api.blp,
         exports_api.blp,
+        supplies_api.blp,
     ):
         api.register_blueprint(blueprint)
 

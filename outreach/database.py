@@ -135,13 +135,17 @@ def execute_many(session, what, make_statement: Callable, rows: list[dict]) -> N
 @dataclass(frozen=True)
 class Upsert:
     """How `insert_many` treats a row whose `keys` are stored already: its `replaced` columns
-    overwrite the stored ones, and its other columns (numbers) are added to them."""
+    overwrite the stored ones, and its other columns (numbers) are added to them; or, with
+    `keep_stored`, the row is left out and the stored one stays as it is."""
 
     keys: tuple[str, ...]
     replaced: tuple[str, ...] = ()
+    keep_stored: bool = False
 
     def finish(self, insert, table, columns):
         """The dialect's INSERT with this ON CONFLICT clause."""
+        if self.keep_stored:
+            return insert.on_conflict_do_nothing(index_elements=list(self.keys))
         added = [name for name in columns if name not in self.keys and name not in self.replaced]
         changes = {name: table.c[name] + insert.excluded[name] for name in added}
         changes.update({name: insert.excluded[name] for name in self.replaced})

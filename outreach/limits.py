@@ -15,6 +15,13 @@ MAX_REFERRED_TO = 120  # characters naming the organisation referred to
 # An incident
 MAX_NALOXONE_DOSES = 20
 
+# Stock
+MAX_STOCK_QUANTITY = 1_000_000  # units in one movement, a running-low level
+MAX_LOT = 40  # characters of a lot number
+MAX_REFERENCE = 60  # characters of a delivery's reference (an order number; never a name)
+MIN_EXPIRY_WARNING_DAYS = 1  # lots expiring within this many days are shown (a setting)
+MAX_EXPIRY_WARNING_DAYS = 365
+
 # Voiding a record: the reason, in characters
 MIN_VOID_REASON = 3
 MAX_VOID_REASON = 200

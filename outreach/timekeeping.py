@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import and_, case
 
 from outreach.errors import InvalidOccurredAt
 from outreach.settings import time_zone
@@ -81,6 +82,11 @@ def local_day_bounds(day=None) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
+def local_today():
+    """Today's date in the organisation's time zone."""
+    return now().astimezone(organisation_zone()).date()
+
+
 def local_week_bounds(day=None) -> tuple[datetime, datetime]:
     """Start and end (UTC) of the week (Monday to Sunday, organisation's time zone) of a day;
     this week by default."""
@@ -118,3 +124,17 @@ def shift_month(month: str, delta: int) -> str:
     year, number = (int(part) for part in month.split("-"))
     index = year * 12 + number - 1 + delta
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def month_case(column, months: list[str]):
+    """SQL that names the organisation's month ("YYYY-MM") of a timestamp column."""
+    whens = []
+    for month in months:
+        start, end = month_bounds(month)
+        whens.append((and_(column >= start, column < end), month))
+    return case(*whens, else_=None)
+
+
+def months_span(months: list[str]):
+    """The UTC instants [start, end) from the first of these months to the end of the last."""
+    return month_bounds(months[0])[0], month_bounds(months[-1])[1]

@@ -96,6 +96,7 @@ HOME_RECORD = Access(UNAUTHORIZED, OK, OK, OK, HIDDEN, HIDDEN)
 VOID_HOME_RECORD = Access(UNAUTHORIZED, ALLOWED, ALLOWED, ALLOWED, FORBIDDEN, FORBIDDEN)
 HOME_REPORT_PAGE = Access(TO_LOGIN, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN)
 HOME_REPORT_API = Access(UNAUTHORIZED, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN)
+HOME_STOCK_API = Access(UNAUTHORIZED, OK, OK, OK, FORBIDDEN, FORBIDDEN)
 ADMIN_PAGE = Access(TO_LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN)
 ADMIN_FORM_POST = Access(TO_LOGIN, FORBIDDEN, FORBIDDEN, ALLOWED, FORBIDDEN, FORBIDDEN)
 
@@ -141,6 +142,9 @@ RULES: dict[tuple[str, str], Access] = {
     ("exports_api.monthly_xlsx", "GET"): HOME_REPORT_API,
     ("reports.dashboard", "GET"): HOME_REPORT_PAGE,
     ("reports.referrals", "GET"): HOME_REPORT_PAGE,
+    # Stock: every user reads their sites' stock; the books' history is for supervisors
+    ("stock_api.get_stock", "GET"): HOME_STOCK_API,
+    ("stock_api.list_movements", "GET"): HOME_REPORT_API,
     ("exports.export_page", "GET"): HOME_REPORT_PAGE,
     # Field pages
     ("field.home", "GET"): SIGNED_IN_PAGE,
@@ -325,6 +329,8 @@ def calls(
         ("reports_api.monthly", "GET"): Call(report_of_home_site),
         ("exports_api.monthly_csv", "GET"): Call(export_of_home_site),
         ("exports_api.monthly_xlsx", "GET"): Call(export_of_home_site),
+        ("stock_api.get_stock", "GET"): Call({"site": HOME_SITE}),
+        ("stock_api.list_movements", "GET"): Call({"site": HOME_SITE}),
         ("reports.dashboard", "GET"): Call(report_of_home_site),
         ("reports.referrals", "GET"): Call(report_of_home_site),
         ("exports.export_page", "GET"): Call({**export_of_home_site, "format": "csv"}),

@@ -21,7 +21,12 @@ from outreach.settings import (
     time_zone,
     time_zone_names,
 )
-from outreach.settings.schemas import RETENTION_RANGE, THRESHOLD_RANGE, SettingsForm
+from outreach.settings.schemas import (
+    EXPIRY_WARNING_RANGE,
+    RETENTION_RANGE,
+    THRESHOLD_RANGE,
+    SettingsForm,
+)
 from outreach.settings.service import change_settings, current_settings
 from outreach.transactions import transaction
 
@@ -48,6 +53,7 @@ def _settings_page(values, errors=None, status=200):
         threshold=suppression_threshold(),
         threshold_range=THRESHOLD_RANGE,
         retention_range=RETENTION_RANGE,
+        expiry_warning_range=EXPIRY_WARNING_RANGE,
         purged_before=_month_name(purged_before()),
     )
     return page, status

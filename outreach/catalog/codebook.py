@@ -3,9 +3,11 @@
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from outreach.catalog.models import EquipmentItem, ReferralType, Site
+from outreach.errors import InvalidInput
 from outreach.extensions import db
 
 
@@ -25,6 +27,25 @@ class Codebook:
     @cached_property
     def type_codes(self) -> dict[int, str]:
         return {referral_type.id: code for code, referral_type in self.referral_types.items()}
+
+    def site_errors(self, user, code, field: str = "site") -> dict:
+        """A field message if `code` is not a site, or not one where `user` may record
+        (an admin may record anywhere); none for no code."""
+        if code is None:
+            return {}
+        site = self.sites.get(code)
+        if site is None:
+            return {field: [_("Unknown site.")]}
+        if not user.is_admin and site not in user.sites:
+            return {field: [_("You do not work at this site.")]}
+        return {}
+
+    def site_for(self, user, code: str) -> Site:
+        """The site of this code if the user may record there; InvalidInput otherwise."""
+        errors = self.site_errors(user, code)
+        if errors:
+            raise InvalidInput(errors=errors)
+        return self.sites[code]
 
 
 def load_codebook() -> Codebook:

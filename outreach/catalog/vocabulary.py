@@ -13,6 +13,7 @@ SITE_KINDS = {
     "police_station": _l("Police station"),
     "treatment_centre": _l("Treatment centre"),
     "mobile_van": _l("Mobile van"),
+    "vending_machine": _l("Syringe vending machine"),
     "other": _l("Other"),
 }
 

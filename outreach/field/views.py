@@ -16,10 +16,10 @@ from outreach.field.forms import (
     incident_from_form,
     local_now_value,
 )
+from outreach.identity import DUPLICATE
 from outreach.ingest.checks import load_record
 from outreach.ingest.contacts import record_contacts
 from outreach.ingest.follow_ups import record_referral_updates
-from outreach.ingest.identity import DUPLICATE
 from outreach.ingest.incidents import record_incidents
 from outreach.ingest.savepoints import record_one
 from outreach.records import service

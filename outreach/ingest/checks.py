@@ -5,26 +5,19 @@ that a rejected record names every problem at once.
 """
 
 from flask_babel import gettext as _
-from marshmallow import ValidationError
 
 from outreach.catalog.codebook import Codebook
-from outreach.catalog.models import Site
-from outreach.errors import InvalidInput, plain
 from outreach.extensions import db
+from outreach.fields import load_with_references
 from outreach.records.models import Referral
 
 
 def load_record(kind: str, schema, raw, user, codebook: Codebook) -> dict:
     """`raw` loaded by `schema`; if it is invalid, InvalidInput naming every problem: the
     schema's, and what the fields that did load refer to (`reference_errors`)."""
-    try:
-        return schema.load(raw)
-    except ValidationError as exc:
-        errors = plain(exc.messages)
-        valid = exc.valid_data if isinstance(exc.valid_data, dict) else {}
-        for name, messages in reference_errors(kind, user, valid, codebook).items():
-            errors.setdefault(name, messages)
-        raise InvalidInput(errors=errors) from exc
+    return load_with_references(
+        schema, raw, lambda valid: reference_errors(kind, user, valid, codebook)
+    )
 
 
 def reference_errors(kind: str, user, data: dict, codebook: Codebook) -> dict:
@@ -32,29 +25,10 @@ def reference_errors(kind: str, user, data: dict, codebook: Codebook) -> dict:
     or forbidden site, unknown items and referral types, the referral a follow-up is about."""
     if kind == "referral_update":
         return referral_for(user, data)[1]
-    errors = _site_errors(user, data.get("site"), codebook)
+    errors = codebook.site_errors(user, data.get("site"))
     if kind == "contact":
         errors.update(_catalog_errors(data, codebook))
     return errors
-
-
-def site_for(user, code: str, codebook: Codebook) -> Site:
-    """The site of this code if the user may record there; InvalidInput otherwise."""
-    errors = _site_errors(user, code, codebook)
-    if errors:
-        raise InvalidInput(errors=errors)
-    return codebook.sites[code]
-
-
-def _site_errors(user, code, codebook: Codebook) -> dict:
-    if code is None:
-        return {}
-    site = codebook.sites.get(code)
-    if site is None:
-        return {"site": [_("Unknown site.")]}
-    if not user.is_admin and site not in user.sites:
-        return {"site": [_("You do not work at this site.")]}
-    return {}
 
 
 def _catalog_errors(data: dict, codebook: Codebook) -> dict:

@@ -1,6 +1,6 @@
 """Storing contacts: a batch's new contacts go in together, one insert per table (contacts,
-items, substances, referrals; new clients in one statement), and are counted into the roll-ups
-from the same rows."""
+items, substances, referrals; new clients in one statement), are counted into the roll-ups
+from the same rows, and their items are taken from their sites' stock (`supplies.ledger`)."""
 
 from dataclasses import dataclass, field
 
@@ -20,10 +20,11 @@ from outreach.clients.service import (
 from outreach.database import insert_many
 from outreach.errors import Conflict, InvalidInput
 from outreach.extensions import db
+from outreach.identity import CREATED, content_hash, existing_outcome, record_columns
 from outreach.ingest.checks import reference_errors
-from outreach.ingest.identity import CREATED, content_hash, existing_outcome, record_columns
 from outreach.records.models import Contact, ContactItem, ContactSubstance, Referral
 from outreach.reports import rollups
+from outreach.supplies.ledger import Books
 from outreach.timekeeping import now
 
 
@@ -156,7 +157,13 @@ def _outcome_after_clash(new: _NewContact):
 
 def _insert_contacts(user, fresh: list[_NewContact], codebook: Codebook, stored: AlreadyStored):
     """Insert checked contacts (their clients, items, substances and referrals too), one
-    statement per table, and count them into the roll-ups."""
+    statement per table, count them into the roll-ups and take their items from stock."""
+    # The stock first: its rows are locked before any other (see `sync.service`).
+    stock = Books(
+        (new.site.id, codebook.equipment[item["code"]].id)
+        for new in fresh
+        for item in new.data["items"]
+    )
     clients, changed = find_or_create_clients(
         [
             Sighting(
@@ -184,6 +191,8 @@ def _insert_contacts(user, fresh: list[_NewContact], codebook: Codebook, stored:
         rows[ContactItem].extend(items)
         rows[ContactSubstance].extend(substance_rows(data))
         rows[Referral].extend(referrals)
+        if items:
+            stock.draw_for_contact(data["id"], new.site.id, items, data["occurred_at"])
         rollups.count_contact_rows(
             contact, items, referrals, client, codebook.item_codes, codebook.type_codes
         )
@@ -192,6 +201,7 @@ def _insert_contacts(user, fresh: list[_NewContact], codebook: Codebook, stored:
     for model, model_rows in rows.items():
         if model_rows:
             insert_many(db.session, model.__table__, model_rows)
+    stock.write()
 
 
 # The rows of a contact, as loaded by ContactIn: the ingest inserts them, and the demo's volume

@@ -2,13 +2,13 @@
 
 from outreach.catalog.codebook import Codebook
 from outreach.errors import InvalidInput
-from outreach.ingest.checks import referral_for
-from outreach.ingest.identity import (
+from outreach.identity import (
     CREATED,
     correction_seconds,
     insert_or_compare,
     stored_outcome,
 )
+from outreach.ingest.checks import referral_for
 from outreach.ingest.savepoints import each_in_a_savepoint
 from outreach.records.models import ReferralStatusChange
 from outreach.reports import rollups

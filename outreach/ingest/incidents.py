@@ -2,8 +2,7 @@
 
 from outreach.catalog.codebook import Codebook
 from outreach.clients.service import client_key, find_or_create_client
-from outreach.ingest.checks import site_for
-from outreach.ingest.identity import CREATED, insert_or_compare, record_columns, stored_outcome
+from outreach.identity import CREATED, insert_or_compare, record_columns, stored_outcome
 from outreach.ingest.savepoints import each_in_a_savepoint
 from outreach.records.models import Incident
 from outreach.reports import rollups
@@ -12,15 +11,16 @@ from outreach.timekeeping import now
 
 def _record_incident(user, data: dict, codebook: Codebook) -> str:
     """Store an incident loaded by IncidentIn."""
-    digest, outcome = stored_outcome(Incident, "incident", data)
+    key = client_key(data["client_code"]) if data.get("client_code") else None
+    digest, outcome = stored_outcome(Incident, "incident", data, key)
     if outcome is not None:
         return outcome
 
-    site = site_for(user, data["site"], codebook)
+    site = codebook.site_for(user, data["site"])
     occurred_at = data["occurred_at"]
     client = None
-    if data.get("client_code"):
-        client, changed = find_or_create_client(client_key(data["client_code"]), occurred_at)
+    if key is not None:
+        client, changed = find_or_create_client(key, occurred_at)
         if changed:
             rollups.copy_client_details(client)
     incident = Incident(**incident_row(user.id, site.id, data, digest, now(), client))

@@ -8,15 +8,19 @@ from outreach.errors import Conflict, NotAllowed
 from outreach.records.access import can_void
 from outreach.records.models import Contact
 from outreach.reports import rollups
+from outreach.supplies.ledger import put_back_contact
 from outreach.timekeeping import now
 
 
 def void_record(user, record, reason: str) -> None:
-    """Soft-delete a record with a reason, taking it out of the roll-ups; audited."""
+    """Soft-delete a record with a reason, taking it out of the roll-ups (a contact's items go
+    back into stock); audited."""
     if not can_void(user, record):
         raise NotAllowed(_("You may not void this record."))
     if record.is_voided:
         raise Conflict(_("This record was already voided."))
+    if isinstance(record, Contact):
+        put_back_contact(record.id, user.id)  # before the contact's row changes: lock order
     record.voided_at = now()
     record.voided_by_id = user.id
     record.void_reason = reason.strip()

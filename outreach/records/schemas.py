@@ -1,17 +1,9 @@
 """Input and output schemas of records. The HTML forms and the sync API load through these."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import (
-    Schema,
-    ValidationError,
-    fields,
-    post_load,
-    validate,
-    validates,
-    validates_schema,
-)
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from outreach.catalog.vocabulary import (
     CONTACT_KINDS,
@@ -26,8 +18,8 @@ from outreach.catalog.vocabulary import (
     SUBSTANCES,
 )
 from outreach.clients.service import normalise_code
-from outreach.errors import InvalidClientCode, InvalidOccurredAt, plain
-from outreach.fields import ANY_DAY, Text
+from outreach.errors import InvalidClientCode
+from outreach.fields import ANY_DAY, DeviceRecordIn, OccurredAt, Text, WholeNumber, count, one_of
 from outreach.limits import (
     EARLIEST_BIRTH_YEAR,
     MAX_CODE,
@@ -43,39 +35,10 @@ from outreach.limits import (
     MIN_VOID_REASON,
     YOUNGEST_AGE,
 )
-from outreach.timekeeping import NO_CORRECTION, check_occurred_at, corrected
 
 
 def latest_birth_year() -> int:
     return datetime.now(UTC).year - YOUNGEST_AGE
-
-
-def one_of(vocabulary) -> validate.OneOf:
-    return validate.OneOf(list(vocabulary), error=_l("Unknown code."))
-
-
-class OccurredAt(fields.AwareDateTime):
-    """An ISO 8601 time with a UTC offset, moved by the record schema's clock correction, then
-    neither in the future nor too far back; keeps the device's offset."""
-
-    default_error_messages = {
-        "invalid": _l("Not a valid date and time (ISO 8601, e.g. 2026-10-31T23:30:00+01:00)."),
-        "invalid_awareness": _l("The time needs a UTC offset, e.g. 2026-10-31T23:30:00+01:00."),
-    }
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            occurred_at = super()._deserialize(value, attr, data, **kwargs)
-        except ValidationError as exc:
-            # marshmallow puts a message in a list only if it is a str, not a lazy translation.
-            raise ValidationError(plain(exc.messages)) from exc
-        occurred_at = corrected(occurred_at, self.root.clock_correction)
-        try:
-            check_occurred_at(occurred_at)
-        except InvalidOccurredAt as exc:
-            raise ValidationError(str(exc)) from exc
-        # Keep the device's offset: the service stores UTC and the offset apart.
-        return occurred_at
 
 
 class ClientCode(fields.String):
@@ -89,27 +52,6 @@ class ClientCode(fields.String):
             return normalise_code(raw)
         except InvalidClientCode as exc:
             raise ValidationError(str(exc)) from exc
-
-
-class WholeNumber(fields.Integer):
-    """An integer, also from a form's text ("5"), but never a fraction cut down (5.5 is invalid)."""
-
-    def _validated(self, value):
-        if isinstance(value, float) and not value.is_integer():
-            raise self.make_error("invalid", input=value)
-        return super()._validated(value)
-
-
-def count(maximum: int, minimum: int = 0, **kwargs) -> fields.Integer:
-    return WholeNumber(
-        strict=False,
-        validate=validate.Range(
-            minimum,
-            maximum,
-            error=_l("Must be between {min} and {max}."),
-        ),
-        **kwargs,
-    )
 
 
 class ItemIn(Schema):
@@ -127,25 +69,6 @@ def unique_values(values: list, what) -> None:
     """`what` names the values, e.g. _l("flag"); translated only when there is an error."""
     if len(set(values)) != len(values):
         raise ValidationError(str(_l("The same {what} is listed twice.")).format(what=str(what)))
-
-
-class DeviceRecordIn(Schema):
-    """A record made on a device (or a form): its time is judged by the server's clock.
-
-    `clock_correction` (from outreach.timekeeping.clock_correction) is added to the device's
-    time before it is judged and stored; the loaded record keeps it as "clock_correction", so
-    that the content hash can take the time as the device sent it (a record resent under
-    another correction is still the same record).
-    """
-
-    def __init__(self, *args, clock_correction: timedelta = NO_CORRECTION, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.clock_correction = clock_correction
-
-    @post_load
-    def keep_clock_correction(self, data, **kwargs):
-        data["clock_correction"] = self.clock_correction
-        return data
 
 
 class ContactIn(DeviceRecordIn):

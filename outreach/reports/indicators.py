@@ -84,7 +84,10 @@ INDICATORS = [
     Indicator(
         "items_distributed",
         _l("Items distributed"),
-        _l("Equipment handed out, by item."),
+        _l(
+            "Equipment handed out, by item: at contacts, and in bulk by outlets that log no "
+            "contacts."
+        ),
         people=False,
         breakdown="item",
     ),
@@ -173,6 +176,61 @@ INDICATORS = [
         _l("Sites with at least one contact in the month, by kind of site."),
         people=False,
         breakdown="site_kind",
+    ),
+    Indicator(
+        "stock_received",
+        _l("Stock received"),
+        _l("Units delivered to the site, by item."),
+        people=False,
+        breakdown="item",
+    ),
+    Indicator(
+        "stock_transferred_in",
+        _l("Stock transferred in"),
+        _l("Units moved to the site from another site, by item."),
+        people=False,
+        breakdown="item",
+    ),
+    Indicator(
+        "stock_transferred_out",
+        _l("Stock transferred out"),
+        _l("Units moved from the site to another site, by item."),
+        people=False,
+        breakdown="item",
+    ),
+    Indicator(
+        "stock_handed_out",
+        _l("Stock handed out"),
+        _l("Units handed out at contacts and in bulk, by item (voided contacts put theirs back)."),
+        people=False,
+        breakdown="item",
+    ),
+    Indicator(
+        "stock_adjusted",
+        _l("Stock adjusted"),
+        _l(
+            "The signed change of counts, adjustments and shortfalls (units handed out beyond the "
+            "books), by item."
+        ),
+        people=False,
+        breakdown="item",
+    ),
+    Indicator(
+        "stock_disposed",
+        _l("Stock disposed of"),
+        _l("Units destroyed (expired, recalled, damaged), by item."),
+        people=False,
+        breakdown="item",
+    ),
+    Indicator(
+        "stock_closing",
+        _l("Closing stock"),
+        _l(
+            "Units held at the end of the month, by item: the opening stock plus received and "
+            "transferred in, less transferred out, handed out and disposed of, plus adjusted."
+        ),
+        people=False,
+        breakdown="item",
     ),
 ]
 BY_NAME = {indicator.name: indicator for indicator in INDICATORS}

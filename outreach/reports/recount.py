@@ -1,6 +1,7 @@
 """Every indicator counted again from the records themselves (contacts, their items and
-referrals, incidents), with SQL aggregates: the reference the roll-ups are rebuilt from
-(`rollups.rebuild`) and the oracle the tests hold the roll-ups and the report read from them to.
+referrals, incidents, the stock ledger's lines), with SQL aggregates: the reference the roll-ups
+are rebuilt from (`rollups.rebuild`) and the oracle the tests hold the roll-ups and the report
+read from them to.
 
 Each month is a range of UTC instants of the organisation's time zone, and a CASE expression puts
 every record into its month, so the grouping happens in the database. Voided records never count.
@@ -15,13 +16,19 @@ from outreach.clients.models import Client
 from outreach.extensions import db
 from outreach.records.models import Contact, ContactItem, Incident, Referral
 from outreach.reports.indicators import ALL_SITES, age_group
-from outreach.reports.report import Report, add_derived, month_case, months_span
-from outreach.timekeeping import month_bounds
+from outreach.reports.report import Report, add_derived, add_item_kinds
+from outreach.reports.stock import add_stock
+from outreach.supplies.months import monthly_flows, stock_before
+from outreach.timekeeping import month_bounds, month_case, months_span
 
 
-def direct_report(months: list[str], sites: list[Site], distinct_people: bool = True) -> Report:
+def direct_report(
+    months: list[str], sites: list[Site], distinct_people: bool = True, stock: bool = True
+) -> Report:
     """Every indicator computed from the records themselves: the reference the roll-ups are
-    checked against and rebuilt from. Without `distinct_people`, only counts that add up."""
+    checked against and rebuilt from. Without `distinct_people`, only counts that add up;
+    without `stock`, nothing from the stock ledger (bulk hand-outs are not among the items
+    distributed then: `monthly_counts` keeps those of contacts only)."""
     report = Report(months=months, sites=sites)
     codes = {site.id: site.code for site in sites}
     if not codes or not months:
@@ -55,6 +62,11 @@ def direct_report(months: list[str], sites: list[Site], distinct_people: bool = 
     _items(report, codes, month, in_scope)
     _referrals(report, codes, month, in_scope)
     _incidents(report, codes, months, start, end)
+    if stock:
+        # Stock, and the bulk hand-outs among the items distributed, from the ledger's lines.
+        items = {item.id: item for item in db.session.execute(select(EquipmentItem)).scalars()}
+        opening = stock_before(months[0], list(codes), recount=True)
+        add_stock(report, monthly_flows(months, list(codes), recount=True), opening, codes, items)
     add_derived(report, sites)
     return report
 
@@ -188,10 +200,7 @@ def _items(report, codes, month, in_scope):
         site, quantity = codes[row[1]], row[5]
         report.add(row.month, site, "items_distributed", "", quantity)
         report.add(row.month, site, "items_distributed", row.code, quantity)
-        if row.counts_as_syringe:
-            report.add(row.month, site, "syringes_distributed", "", quantity)
-        if row.category == "naloxone":
-            report.add(row.month, site, "naloxone_kits_distributed", "", quantity)
+        add_item_kinds(report, row.month, site, row, quantity)
 
 
 def _referrals(report, codes, month, in_scope):

@@ -1,14 +1,11 @@
 """What a report is, whichever way it was counted: the `Report` of indicator values, the sites it
-covers, the organisation's months as SQL, and the values worked out from the others."""
+covers, and the values worked out from the others."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case
-
 from outreach.catalog.models import Site
 from outreach.reports.indicators import ALL_SITES, BY_NAME
-from outreach.timekeeping import month_bounds
 
 
 @dataclass(frozen=True)
@@ -55,18 +52,13 @@ class Report:
         )
 
 
-def month_case(column, months: list[str]):
-    """SQL that names the organisation's month ("YYYY-MM") of a timestamp column."""
-    whens = []
-    for month in months:
-        start, end = month_bounds(month)
-        whens.append((and_(column >= start, column < end), month))
-    return case(*whens, else_=None)
-
-
-def months_span(months: list[str]):
-    """The UTC instants [start, end) from the first of these months to the end of the last."""
-    return month_bounds(months[0])[0], month_bounds(months[-1])[1]
+def add_item_kinds(report: Report, month, site, item, quantity) -> None:
+    """Items of a catalog item handed out, counted as syringes and naloxone kits where it is
+    one (the items themselves are counted by the caller)."""
+    if item.counts_as_syringe:
+        report.add(month, site, "syringes_distributed", "", quantity)
+    if item.category == "naloxone":
+        report.add(month, site, "naloxone_kits_distributed", "", quantity)
 
 
 def add_derived(report: Report, sites) -> None:

@@ -32,6 +32,7 @@ from outreach.reports.indicators import age_group
 from outreach.reports.models import MonthlyClient, MonthlyCount
 from outreach.reports.recount import client_rows, direct_report
 from outreach.settings import purged_before
+from outreach.supplies import months as supplies_months
 from outreach.timekeeping import month_bounds, month_of, months_between
 
 PENDING_KEY = "rollup_pending"
@@ -349,11 +350,12 @@ def _boundary(transaction):
 
 
 def rebuild() -> None:
-    """Recompute every roll-up from the records themselves."""
+    """Recompute every roll-up from the records themselves (the stock's from its ledger)."""
     # Everything is counted again from the records, those of this transaction too: changes
     # gathered for them must not be added on top at commit.
     db.session.flush()
     db.session.info.pop(PENDING_KEY, None)
+    supplies_months.rebuild()
     # Months whose records were purged keep their aggregates: they cannot be counted again.
     kept = purged_before()
     cutoff = month_bounds(kept)[0] if kept else None
@@ -413,7 +415,7 @@ def rebuild() -> None:
     sites = list(db.session.execute(select(Site)).scalars())
     site_ids = {site.code: site.id for site in sites}
     # All months in one pass over the records: each query groups by a CASE on the month.
-    report = direct_report(months, sites, distinct_people=False)
+    report = direct_report(months, sites, distinct_people=False, stock=False)
     rows = [
         {"month": m, "site_id": site_ids[s], "indicator": i, "breakdown": b, "value": v}
         for (m, s, i, b), v in report.values.items()

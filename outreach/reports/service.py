@@ -17,8 +17,10 @@ from outreach.extensions import db
 from outreach.records.models import Contact, ContactItem, Referral
 from outreach.reports.indicators import ALL_SITES, age_group
 from outreach.reports.models import MonthlyClient, MonthlyCount
-from outreach.reports.report import Report, add_derived, month_case, months_span
-from outreach.timekeeping import month_bounds, now
+from outreach.reports.report import Report, add_derived, add_item_kinds
+from outreach.reports.stock import add_stock
+from outreach.supplies.months import monthly_flows, stock_before
+from outreach.timekeeping import month_bounds, month_case, months_span, now
 
 # Who may read reports and take exports.
 REPORT_ROLES = ("supervisor", "admin")
@@ -57,10 +59,11 @@ def monthly_report(months: list[str], sites: list[Site], trends: bool = False) -
         site = ALL_SITES if trends else codes[site_id]
         report.add(month, site, indicator, breakdown, value)
         item = catalog.get(breakdown) if indicator == "items_distributed" else None
-        if item is not None and item.counts_as_syringe:
-            report.add(month, site, "syringes_distributed", "", value)
-        if item is not None and item.category == "naloxone":
-            report.add(month, site, "naloxone_kits_distributed", "", value)
+        if item is not None:
+            add_item_kinds(report, month, site, item, value)
+    items = {item.id: item for item in catalog.values()}
+    flows = monthly_flows(months, site_ids, by_site=not trends)
+    add_stock(report, flows, stock_before(months[0], site_ids, by_site=not trends), codes, items)
 
     seen = (
         MonthlyClient.month.in_(months),

@@ -1,7 +1,8 @@
 """Organisation settings kept in the database, for what must outlive a restart and be the same
 for every process: how far records have been purged, and what an admin sets at
-`/admin/settings` (time zone, suppression threshold, retention, default language). For those four
-the configuration (`OUTREACH_TIMEZONE`, …) is the default while nothing is stored.
+`/admin/settings` (time zone, suppression threshold, retention, default language, the expiry
+warning of supplies). For those five the configuration (`OUTREACH_TIMEZONE`, …) is the default
+while nothing is stored.
 
 `models.py` holds the table, `store.py` reads and writes settings (once per app context),
 `schemas.py` the admin's form, `service.py` the changes an admin makes. Read a setting with
@@ -11,11 +12,13 @@ the configuration (`OUTREACH_TIMEZONE`, …) is the default while nothing is sto
 from outreach.settings.models import Setting
 from outreach.settings.store import (
     DEFAULT_LANGUAGE,
+    EXPIRY_WARNING_DAYS,
     PURGED_BEFORE,
     RETENTION_MONTHS,
     SUPPRESSION_THRESHOLD,
     TIME_ZONE,
     default_language,
+    expiry_warning_days,
     get_setting,
     purged_before,
     retention_months,
@@ -27,12 +30,14 @@ from outreach.settings.store import (
 
 __all__ = [
     "DEFAULT_LANGUAGE",
+    "EXPIRY_WARNING_DAYS",
     "PURGED_BEFORE",
     "RETENTION_MONTHS",
     "SUPPRESSION_THRESHOLD",
     "TIME_ZONE",
     "Setting",
     "default_language",
+    "expiry_warning_days",
     "get_setting",
     "purged_before",
     "retention_months",

@@ -5,10 +5,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from outreach.limits import MAX_EXPIRY_WARNING_DAYS, MIN_EXPIRY_WARNING_DAYS
 from outreach.settings.store import time_zone_names
 
 THRESHOLD_RANGE = (2, 100)  # 1 would hide nothing; above 100 hides most of any small team's work
 RETENTION_RANGE = (1, 120)
+EXPIRY_WARNING_RANGE = (MIN_EXPIRY_WARNING_DAYS, MAX_EXPIRY_WARNING_DAYS)
 
 
 def _known_time_zone(value: str) -> None:
@@ -62,3 +64,4 @@ class SettingsForm(Schema):
     suppression_threshold = _whole_number(*THRESHOLD_RANGE)
     retention_months = _whole_number(*RETENTION_RANGE)
     default_language = _choice(_known_language, _l("Choose a language from the list."))
+    expiry_warning_days = _whole_number(*EXPIRY_WARNING_RANGE)

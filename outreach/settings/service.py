@@ -7,10 +7,12 @@ from flask_babel import refresh
 from outreach.audit.service import record_event
 from outreach.settings.store import (
     DEFAULT_LANGUAGE,
+    EXPIRY_WARNING_DAYS,
     RETENTION_MONTHS,
     SUPPRESSION_THRESHOLD,
     TIME_ZONE,
     default_language,
+    expiry_warning_days,
     retention_months,
     set_setting,
     suppression_threshold,
@@ -23,6 +25,7 @@ AUDIT_NAMES = {
     SUPPRESSION_THRESHOLD: "suppression threshold",
     RETENTION_MONTHS: "retention months",
     DEFAULT_LANGUAGE: "default language",
+    EXPIRY_WARNING_DAYS: "expiry warning days",
 }
 
 
@@ -33,6 +36,7 @@ def current_settings() -> dict[str, str]:
         SUPPRESSION_THRESHOLD: str(suppression_threshold()),
         RETENTION_MONTHS: str(retention_months()),
         DEFAULT_LANGUAGE: default_language(),
+        EXPIRY_WARNING_DAYS: str(expiry_warning_days()),
     }
 
 

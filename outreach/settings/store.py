@@ -64,6 +64,7 @@ TIME_ZONE = "time_zone"
 SUPPRESSION_THRESHOLD = "suppression_threshold"
 RETENTION_MONTHS = "retention_months"
 DEFAULT_LANGUAGE = "default_language"
+EXPIRY_WARNING_DAYS = "expiry_warning_days"
 
 
 def purged_before() -> str | None:
@@ -117,6 +118,11 @@ def suppression_threshold() -> int:
 def retention_months() -> int:
     """`flask purge` keeps the records of this many whole months before the current one."""
     return _number(RETENTION_MONTHS, current_app.config["OUTREACH_RETENTION_MONTHS"])
+
+
+def expiry_warning_days() -> int:
+    """/supplies shows the lots that expire within this many days."""
+    return _number(EXPIRY_WARNING_DAYS, current_app.config["OUTREACH_EXPIRY_WARNING_DAYS"])
 
 
 def default_language() -> str:

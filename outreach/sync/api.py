@@ -25,7 +25,7 @@ blp = ApiBlueprint("sync_api", __name__, url_prefix="/api/v1", description="Sync
 @blp.error(413, "More than 500 records or more than 1 MiB.")
 @login_required
 def sync(batch):
-    """Store contacts, incidents and referral follow-ups; one result per record.
+    """Store contacts, incidents, referral follow-ups and stock movements; one result per record.
 
     With `sent_at`, a device whose clock is off by 2 minutes to 24 hours has its records' times
     corrected by the difference (`clock_correction_seconds`).

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields
 
 from outreach.records.schemas import ContactIn, IncidentIn, ReferralUpdateIn
+from outreach.supplies.schemas import StockMovementIn
 
 
 class RecordList(fields.List):
@@ -40,10 +41,13 @@ class SyncBatchIn(Schema):
     contacts = RecordList(ContactIn)
     incidents = RecordList(IncidentIn)
     referral_updates = RecordList(ReferralUpdateIn)
+    stock_movements = RecordList(StockMovementIn)
 
 
 class SyncResultOut(Schema):
-    type = fields.String(metadata={"enum": ["contact", "incident", "referral_update"]})
+    type = fields.String(
+        metadata={"enum": ["contact", "incident", "referral_update", "stock_movement"]}
+    )
     index = fields.Integer(metadata={"description": "Position of the record in its list."})
     id = fields.String(allow_none=True)
     status = fields.String(metadata={"enum": ["created", "duplicate", "rejected", "conflict"]})

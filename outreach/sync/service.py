@@ -1,17 +1,23 @@
 """Applying a batch of records sent by a device (DESIGN §6, §8)."""
 
 from datetime import timedelta
+from functools import partial
 
 from flask_babel import gettext as _
 
-from outreach.catalog.codebook import load_codebook
+from outreach.catalog.codebook import Codebook, load_codebook
 from outreach.errors import Conflict, InvalidInput, plain
+from outreach.extensions import db
 from outreach.ingest.checks import load_record
 from outreach.ingest.contacts import record_contacts
 from outreach.ingest.follow_ups import record_referral_updates
 from outreach.ingest.incidents import record_incidents
+from outreach.ingest.savepoints import each_in_a_savepoint
 from outreach.records.quick import quick_contact
 from outreach.records.schemas import ContactIn, IncidentIn, ReferralUpdateIn
+from outreach.supplies.ledger import lock_stock
+from outreach.supplies.movements import load_movement, record_movement
+from outreach.supplies.schemas import StockMovementIn
 from outreach.timekeeping import NO_CORRECTION
 
 
@@ -20,21 +26,45 @@ def _no_quick_way(_raw, _clock_correction):
 
 
 # Each kind of record: its list in the batch, its name in the results, how it loads (a quick way
-# for the usual well-formed record, when there is one, else its schema) and how it is stored.
+# for the usual well-formed record, when there is one, else its schema, through its loader,
+# which also names what the record refers to that is wrong) and how it is stored.
 # Contacts come first: a follow-up in the same batch may name a referral made in one of them.
 RECORD_KINDS = (
-    ("contacts", "contact", quick_contact, ContactIn, record_contacts),
-    ("incidents", "incident", _no_quick_way, IncidentIn, record_incidents),
+    (
+        "contacts",
+        "contact",
+        quick_contact,
+        ContactIn,
+        partial(load_record, "contact"),
+        record_contacts,
+    ),
+    (
+        "incidents",
+        "incident",
+        _no_quick_way,
+        IncidentIn,
+        partial(load_record, "incident"),
+        record_incidents,
+    ),
     (
         "referral_updates",
         "referral_update",
         _no_quick_way,
         ReferralUpdateIn,
+        partial(load_record, "referral_update"),
         record_referral_updates,
+    ),
+    (
+        "stock_movements",
+        "stock_movement",
+        _no_quick_way,
+        StockMovementIn,
+        load_movement,
+        each_in_a_savepoint(record_movement),
     ),
 )
 # The schemas of phones whose clocks need no correction (most), made once.
-_UNCORRECTED = {schema: schema() for _plural, _kind, _quick, schema, _store in RECORD_KINDS}
+_UNCORRECTED = {kind[3]: kind[3]() for kind in RECORD_KINDS}
 
 
 def _schema(schema_class, clock_correction: timedelta):
@@ -44,7 +74,7 @@ def _schema(schema_class, clock_correction: timedelta):
 
 
 def batch_size(batch: dict) -> int:
-    return sum(len(batch.get(plural, [])) for plural, *_rest in RECORD_KINDS)
+    return sum(len(batch.get(kind[0], [])) for kind in RECORD_KINDS)
 
 
 def _record_id(raw: dict):
@@ -61,8 +91,13 @@ def apply_sync_batch(user, batch: dict, clock_correction: timedelta = NO_CORRECT
     is added to the records' times (outreach.timekeeping.clock_correction).
     """
     codebook = load_codebook()
+    if db.session.connection().dialect.name == "postgresql":
+        # Every site's stock this batch may change, locked at once and in order before anything
+        # else: two batches drawing on the same stock then wait for each other rather than
+        # deadlock (SQLite lets one writer in at a time).
+        lock_stock(_stock_touched(batch, codebook))
     results = []
-    for plural, kind, quick, schema_class, store in RECORD_KINDS:
+    for plural, kind, quick, schema_class, load, store in RECORD_KINDS:
         raws = batch.get(plural, [])
         if not raws:
             continue
@@ -83,9 +118,7 @@ def apply_sync_batch(user, batch: dict, clock_correction: timedelta = NO_CORRECT
                             errors={"id": [_("This id appears more than once in the batch.")]}
                         )
                     seen.add(result["id"])
-                data = quick(raw, clock_correction) or load_record(
-                    kind, schema, raw, user, codebook
-                )
+                data = quick(raw, clock_correction) or load(schema, raw, user, codebook)
                 loaded.append((result, data))
             except InvalidInput as exc:
                 result.update(status="rejected", errors=plain(exc.errors))
@@ -94,6 +127,39 @@ def apply_sync_batch(user, batch: dict, clock_correction: timedelta = NO_CORRECT
             _answer(result, outcome)
         results.extend(kind_results)
     return results
+
+
+def _stock_touched(batch: dict, codebook: Codebook) -> set:
+    """The (site id, item id) whose stock the records of a batch (as sent, not yet loaded)
+    may change: the items of contacts, the item of stock movements, at their sites."""
+
+    def codes(value) -> list:
+        return [value] if isinstance(value, str) else []
+
+    wanted = []  # (site codes, item codes)
+    for raw in batch.get("contacts", []):
+        items = raw.get("items")
+        items = items if isinstance(items, list) else []
+        wanted.append(
+            (
+                codes(raw.get("site")),
+                [
+                    code
+                    for item in items
+                    if isinstance(item, dict)
+                    for code in codes(item.get("code"))
+                ],
+            )
+        )
+    for raw in batch.get("stock_movements", []):
+        wanted.append((codes(raw.get("site")) + codes(raw.get("to_site")), codes(raw.get("item"))))
+    pairs = set()
+    for sites, items in wanted:
+        for site in sites:
+            for item in items:
+                if site in codebook.sites and item in codebook.equipment:
+                    pairs.add((codebook.sites[site].id, codebook.equipment[item].id))
+    return pairs
 
 
 def _answer(result: dict, outcome) -> None:

@@ -30,6 +30,13 @@ INDICATOR_NAMES = (
     "naloxone_doses_administered",
     "records_time_corrected",
     "sites_active",
+    "stock_received",
+    "stock_transferred_in",
+    "stock_transferred_out",
+    "stock_handed_out",
+    "stock_adjusted",
+    "stock_disposed",
+    "stock_closing",
 )
 # Supply counts: never suppressed. Everything else counts people.
 SUPPLY = {
@@ -39,6 +46,13 @@ SUPPLY = {
     "return_rate",
     "naloxone_kits_distributed",
     "sites_active",
+    "stock_received",
+    "stock_transferred_in",
+    "stock_transferred_out",
+    "stock_handed_out",
+    "stock_adjusted",
+    "stock_disposed",
+    "stock_closing",
 }
 
 # Every non-zero value of October 2025: (site, indicator, breakdown) -> value. What is not here

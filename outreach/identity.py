@@ -10,7 +10,6 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from outreach.clients.service import client_key
 from outreach.errors import Conflict
 from outreach.extensions import db
 from outreach.timekeeping import NO_CORRECTION, offset_minutes
@@ -30,6 +29,8 @@ def _json_value(value):
 
 def content_hash(kind: str, data: dict, key: str | None = None) -> str:
     """A keyed hash of a loaded record, equal for equal content whatever the order of lists.
+    A record with a client code hashes its client's pseudonym instead (`key`, which the caller
+    gives: `outreach.clients.service.client_key`).
 
     Keyed, because the content includes the client's pseudonym and a plain hash of a short
     client code could be reversed by trying every code.
@@ -40,7 +41,9 @@ def content_hash(kind: str, data: dict, key: str | None = None) -> str:
     if correction:
         data["occurred_at"] -= correction
     if data.get("client_code"):
-        data["client_code"] = key or client_key(data["client_code"])
+        if key is None:
+            raise ValueError("a record with a client code is hashed with its client's key")
+        data["client_code"] = key
     for name in ("flags", "substances"):
         if name in data:
             data[name] = sorted(data[name])
@@ -60,10 +63,11 @@ def existing_outcome(existing, digest: str) -> str:
     raise Conflict(_("A different record with this id is already stored. Nothing was changed."))
 
 
-def stored_outcome(model, kind: str, data: dict) -> tuple[str, str | None]:
-    """A loaded record's content hash, and DUPLICATE if its id holds the same content already
-    (Conflict if other content), None if its id is free."""
-    digest = content_hash(kind, data)
+def stored_outcome(model, kind: str, data: dict, key: str | None = None) -> tuple[str, str | None]:
+    """A loaded record's content hash (`key`: its client's, as for `content_hash`), and
+    DUPLICATE if its id holds the same content already (Conflict if other content), None if
+    its id is free."""
+    digest = content_hash(kind, data, key)
     existing = db.session.get(model, data["id"])
     return digest, None if existing is None else existing_outcome(existing, digest)
 
