@@ -4,7 +4,7 @@ a retry (`duplicate`) from other content under the same id (`conflict`)."""
 import hmac
 import json
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -19,11 +19,14 @@ DUPLICATE = "duplicate"
 
 
 def _json_value(value):
-    """What JSON cannot hold as it is: ids as text, times as seconds since the epoch."""
+    """What JSON cannot hold as it is: ids as text, times as seconds since the epoch, days as
+    ISO dates."""
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, datetime):
         return value.timestamp()
+    if isinstance(value, date):
+        return value.isoformat()
     raise TypeError(f"{type(value).__name__} in a record")
 
 

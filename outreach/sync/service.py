@@ -1,7 +1,9 @@
 """Applying a batch of records sent by a device (DESIGN §6, §8)."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 
@@ -25,12 +27,36 @@ def _no_quick_way(_raw, _clock_correction):
     return None
 
 
-# Each kind of record: its list in the batch, its name in the results, how it loads (a quick way
-# for the usual well-formed record, when there is one, else its schema, through its loader,
-# which also names what the record refers to that is wrong) and how it is stored.
+def _by_id(data: dict):
+    return str(data["id"])
+
+
+def _by_time(data: dict):
+    return (data["occurred_at"], str(data["id"]))
+
+
+class RecordKind(NamedTuple):
+    """A kind of record: its list in the batch, its name in the results, how it loads (a quick
+    way for the usual well-formed record, when there is one, else its schema, through its
+    loader, which also names what the record refers to that is wrong), how it is stored, and in
+    which order the records of a batch are stored."""
+
+    plural: str
+    name: str
+    quick: Callable
+    schema: type
+    load: Callable
+    store: Callable
+    # Records go in id order: two batches that share records then take their row locks in the
+    # same order and cannot deadlock on PostgreSQL. Stock movements go in the order they
+    # happened (a count then a hand-out is not a hand-out then a count); their stock is locked
+    # before anything else, so batches that share them wait for each other instead.
+    order: Callable = _by_id
+
+
 # Contacts come first: a follow-up in the same batch may name a referral made in one of them.
 RECORD_KINDS = (
-    (
+    RecordKind(
         "contacts",
         "contact",
         quick_contact,
@@ -38,7 +64,7 @@ RECORD_KINDS = (
         partial(load_record, "contact"),
         record_contacts,
     ),
-    (
+    RecordKind(
         "incidents",
         "incident",
         _no_quick_way,
@@ -46,7 +72,7 @@ RECORD_KINDS = (
         partial(load_record, "incident"),
         record_incidents,
     ),
-    (
+    RecordKind(
         "referral_updates",
         "referral_update",
         _no_quick_way,
@@ -54,17 +80,18 @@ RECORD_KINDS = (
         partial(load_record, "referral_update"),
         record_referral_updates,
     ),
-    (
+    RecordKind(
         "stock_movements",
         "stock_movement",
         _no_quick_way,
         StockMovementIn,
         load_movement,
         each_in_a_savepoint(record_movement),
+        order=_by_time,
     ),
 )
 # The schemas of phones whose clocks need no correction (most), made once.
-_UNCORRECTED = {kind[3]: kind[3]() for kind in RECORD_KINDS}
+_UNCORRECTED = {kind.schema: kind.schema() for kind in RECORD_KINDS}
 
 
 def _schema(schema_class, clock_correction: timedelta):
@@ -74,7 +101,7 @@ def _schema(schema_class, clock_correction: timedelta):
 
 
 def batch_size(batch: dict) -> int:
-    return sum(len(batch.get(kind[0], [])) for kind in RECORD_KINDS)
+    return sum(len(batch.get(kind.plural, [])) for kind in RECORD_KINDS)
 
 
 def _record_id(raw: dict):
@@ -86,9 +113,8 @@ def apply_sync_batch(user, batch: dict, clock_correction: timedelta = NO_CORRECT
     """Validate and store the records; answer one result per record, in the order sent.
 
     A rejected record leaves nothing behind and does not stop the others, and names every
-    problem it has. Records are stored in id order, so two batches that share records take
-    their row locks in the same order and cannot deadlock on PostgreSQL. `clock_correction`
-    is added to the records' times (outreach.timekeeping.clock_correction).
+    problem it has. Records are stored in the order their kind says (`RecordKind.order`).
+    `clock_correction` is added to the records' times (outreach.timekeeping.clock_correction).
     """
     codebook = load_codebook()
     if db.session.connection().dialect.name == "postgresql":
@@ -97,7 +123,7 @@ def apply_sync_batch(user, batch: dict, clock_correction: timedelta = NO_CORRECT
         # deadlock (SQLite lets one writer in at a time).
         lock_stock(_stock_touched(batch, codebook))
     results = []
-    for plural, kind, quick, schema_class, load, store in RECORD_KINDS:
+    for plural, kind, quick, schema_class, load, store, order in RECORD_KINDS:
         raws = batch.get(plural, [])
         if not raws:
             continue
@@ -122,6 +148,7 @@ def apply_sync_batch(user, batch: dict, clock_correction: timedelta = NO_CORRECT
                 loaded.append((result, data))
             except InvalidInput as exc:
                 result.update(status="rejected", errors=plain(exc.errors))
+        loaded.sort(key=lambda pair: order(pair[1]))
         outcomes = store(user, [data for _result, data in loaded], codebook)
         for (result, _data), outcome in zip(loaded, outcomes, strict=True):
             _answer(result, outcome)
