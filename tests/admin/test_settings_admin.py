@@ -24,6 +24,7 @@ from outreach.settings import (
     PURGED_BEFORE,
     Setting,
     default_language,
+    expiry_warning_days,
     retention_months,
     set_setting,
     suppression_threshold,
@@ -86,12 +87,14 @@ def test_the_configuration_gives_every_setting_while_none_is_stored(app, admin):
         OUTREACH_TIMEZONE="Europe/Lisbon",
         OUTREACH_SUPPRESSION_THRESHOLD=7,
         OUTREACH_RETENTION_MONTHS=18,
+        OUTREACH_EXPIRY_WARNING_DAYS=45,
         BABEL_DEFAULT_LOCALE="en",
     )
     with app.app_context():
         assert time_zone() == "Europe/Lisbon"
         assert suppression_threshold() == 7
         assert retention_months() == 18
+        assert expiry_warning_days() == 45
         assert default_language() == "en"
 
     form = settings_form(admin)
@@ -99,6 +102,7 @@ def test_the_configuration_gives_every_setting_while_none_is_stored(app, admin):
     assert form["time_zone"] == "Europe/Lisbon"
     assert form["suppression_threshold"] == "7"
     assert form["retention_months"] == "18"
+    assert form["expiry_warning_days"] == "45"
     assert form["default_language"] == "en"
     assert stored(app) == {}
 
@@ -125,20 +129,27 @@ def test_stored_settings_win_over_the_configuration(app, admin):
 
 
 def test_saving_stores_what_changed_and_audits_each_change(app, admin):
-    response = save(admin, suppression_threshold="5", retention_months="12")
+    response = save(
+        admin, suppression_threshold="5", retention_months="12", expiry_warning_days="90"
+    )
 
     assert response.status_code == 302
     assert "The settings are saved." in admin.get("/admin/settings").get_data(as_text=True)
-    assert stored(app) == {"suppression_threshold": "5", "retention_months": "12"}
+    assert stored(app) == {
+        "suppression_threshold": "5",
+        "retention_months": "12",
+        "expiry_warning_days": "90",
+    }
     assert settings_events(app) == [
         ("boss", "settings", "suppression threshold: 10 → 5"),
         ("boss", "settings", "retention months: 24 → 12"),
+        ("boss", "settings", "expiry warning days: 60 → 90"),
     ]
 
     save(admin)  # the same values again
 
     assert "Nothing was changed." in admin.get("/admin/settings").get_data(as_text=True)
-    assert len(settings_events(app)) == 2
+    assert len(settings_events(app)) == 3
 
 
 @pytest.mark.parametrize(
@@ -156,6 +167,8 @@ def test_saving_stores_what_changed_and_audits_each_change(app, admin):
         ("retention_months", "0", "Enter a whole number from 1 to 120."),
         ("retention_months", "121", "Enter a whole number from 1 to 120."),
         ("retention_months", "-3", "Enter a whole number from 1 to 120."),
+        ("expiry_warning_days", "0", "Enter a whole number from 1 to 365."),
+        ("expiry_warning_days", "366", "Enter a whole number from 1 to 365."),
         ("default_language", "fr", "Choose a language from the list."),
         ("default_language", "\x00", "Choose a language from the list."),
     ],
@@ -181,7 +194,13 @@ def test_a_form_without_its_fields_is_refused_not_an_error(app, admin):
 
     assert response.status_code == 422
     page = parse(response.get_data(as_text=True))
-    for field in ("time_zone", "suppression_threshold", "retention_months", "default_language"):
+    for field in (
+        "time_zone",
+        "suppression_threshold",
+        "retention_months",
+        "expiry_warning_days",
+        "default_language",
+    ):
         assert page.one(id=f"f-{field}")["aria-invalid"] == "true"
     assert stored(app) == {}
 
