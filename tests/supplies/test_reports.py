@@ -12,10 +12,11 @@ from sqlalchemy import select
 
 from outreach.catalog.models import Site
 from outreach.extensions import db
+from outreach.records.models import Contact
 from outreach.reports.recount import direct_report
 from outreach.reports.service import monthly_report
 from outreach.reports.timezone import move_to_time_zone
-from outreach.timekeeping import month_of, months_between, now
+from outreach.timekeeping import month_bounds, month_of, months_between, now
 from tests.conftest import local_now
 from tests.supplies.helpers import months_as_kept, movement, send
 
@@ -166,3 +167,26 @@ def test_a_new_time_zone_recounts_the_stock_months(app, history):
         report, oracle = report_of(months)
         assert report.values == oracle.values
         assert sum(before.values()) == sum(after.values())
+
+
+def test_purging_old_contacts_keeps_the_books(app, history):
+    """The ledger holds nothing personal and is kept: a purge of old contacts changes neither
+    what the sites hold nor any stock figure of the purged months."""
+    keeper, months = history["keeper"], history["months"]
+    with app.app_context():
+        before = report_of(months)[0].values
+    held = {
+        site: keeper.get("/api/v1/stock", query_string={"site": site}).get_json() for site in SITES
+    }
+    result = app.test_cli_runner().invoke(args=["purge", "--before", months[-1], "--yes"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        cutoff = month_bounds(months[-1])[0]
+        old = select(Contact.id).where(Contact.occurred_at < cutoff)
+        assert db.session.execute(old).first() is None  # the old contacts are gone
+        after = report_of(months)[0].values
+    assert {key: value for key, value in after.items() if key[2].startswith("stock_")} == {
+        key: value for key, value in before.items() if key[2].startswith("stock_")
+    }
+    for site in SITES:
+        assert keeper.get("/api/v1/stock", query_string={"site": site}).get_json() == held[site]
