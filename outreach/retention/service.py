@@ -5,9 +5,10 @@ What stays for a purged month: `monthly_counts` (counts per site, indicator and 
 `monthly_clients` (per pseudonymous client: number of contacts and target groups in the month,
 needed to count distinct people over any choice of sites) and each client's first contact.
 What goes: contacts with their items, substances and referrals (and the referrals' history),
-and incidents. The stock ledger stays whole (it holds nothing about anyone): what the sites hold
-and every stock figure of the purged months stay as they were. The roll-ups are rebuilt from the records of those months first, so what is
-kept is exact even if they had drifted, and a later `flask rebuild-rollups` leaves them alone.
+and incidents. The stock ledger stays whole (it holds nothing about anyone): what the sites
+hold and every stock figure of the purged months stay as they were. The roll-ups are rebuilt
+from the records of those months first, so what is kept is exact even if they had drifted, and
+a later `flask rebuild-rollups` leaves them alone.
 """
 
 from sqlalchemy import delete, func, select
