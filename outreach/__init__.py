@@ -124,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from outreach.reports import api as reports_api
     from outreach.reports import views as reports_views
     from outreach.supplies import api as supplies_api
+    from outreach.supplies import views as supplies_views
     from outreach.sync import api as sync_api
 
     app.register_blueprint(create_admin_blueprint())
@@ -132,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(pwa_views.bp)
     app.register_blueprint(reports_views.bp)
+    app.register_blueprint(supplies_views.bp)
     app.register_blueprint(exports_views.bp)
     for blueprint in (
         auth_api.blp,

@@ -30,6 +30,7 @@ from werkzeug.routing import BuildError
 from outreach.auth.models import User, UserSession
 from outreach.extensions import db
 from outreach.records.models import Contact, Incident, ReferralStatusChange
+from outreach.supplies.models import StockMovement
 from tests.auth.conftest import csrf_token_in
 from tests.conftest import PASSWORD, ApiClient, local_now
 
@@ -97,6 +98,7 @@ VOID_HOME_RECORD = Access(UNAUTHORIZED, ALLOWED, ALLOWED, ALLOWED, FORBIDDEN, FO
 HOME_REPORT_PAGE = Access(TO_LOGIN, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN)
 HOME_REPORT_API = Access(UNAUTHORIZED, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN)
 HOME_STOCK_API = Access(UNAUTHORIZED, OK, OK, OK, FORBIDDEN, FORBIDDEN)
+SUPPLY_FORM_POST = Access(TO_LOGIN, FORBIDDEN, ALLOWED, ALLOWED, FORBIDDEN, FORBIDDEN)
 ADMIN_PAGE = Access(TO_LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN)
 ADMIN_FORM_POST = Access(TO_LOGIN, FORBIDDEN, FORBIDDEN, ALLOWED, FORBIDDEN, FORBIDDEN)
 
@@ -146,6 +148,16 @@ RULES: dict[tuple[str, str], Access] = {
     ("stock_api.get_stock", "GET"): HOME_STOCK_API,
     ("stock_api.list_movements", "GET"): HOME_REPORT_API,
     ("exports.export_page", "GET"): HOME_REPORT_PAGE,
+    # The supplies pages: the books of the supervisor's sites (an AMS-DCR1 shortfall is hidden)
+    ("supplies.overview", "GET"): HOME_REPORT_PAGE,
+    ("supplies.new_movement", "GET"): HOME_REPORT_PAGE,
+    ("supplies.new_movement", "POST"): SUPPLY_FORM_POST,
+    ("supplies.history", "GET"): HOME_REPORT_PAGE,
+    ("supplies.levels", "GET"): HOME_REPORT_PAGE,
+    ("supplies.levels", "POST"): SUPPLY_FORM_POST,
+    ("supplies.resolve_shortfall", "POST"): Access(
+        TO_LOGIN, FORBIDDEN, ALLOWED, ALLOWED, FORBIDDEN, HIDDEN
+    ),
     # Field pages
     ("field.home", "GET"): SIGNED_IN_PAGE,
     ("field.new_contact", "GET"): SIGNED_IN_PAGE,
@@ -154,6 +166,8 @@ RULES: dict[tuple[str, str], Access] = {
     ("field.new_incident", "POST"): SIGNED_IN_FORM_POST,
     ("field.referrals", "GET"): SIGNED_IN_PAGE,
     ("field.referrals", "POST"): SIGNED_IN_FORM_POST,
+    ("field.stock", "GET"): SIGNED_IN_PAGE,
+    ("field.stock", "POST"): SIGNED_IN_FORM_POST,
     # Administration
     ADMIN_AUDIT: ADMIN_PAGE,
     ("admin.users", "GET"): ADMIN_PAGE,
@@ -234,7 +248,7 @@ class ManagedUser(NamedTuple):
 
 
 # The records the walk's writes try to store, each under an id of its own.
-NEW_RECORDS = ("synced_contact", "form_contact", "form_incident", "follow_up")
+NEW_RECORDS = ("synced_contact", "form_contact", "form_incident", "follow_up", "stock_count")
 
 
 class Caller:
@@ -334,6 +348,22 @@ def calls(
         ("reports.dashboard", "GET"): Call(report_of_home_site),
         ("reports.referrals", "GET"): Call(report_of_home_site),
         ("exports.export_page", "GET"): Call({**export_of_home_site, "format": "csv"}),
+        ("supplies.overview", "GET"): Call({"site": HOME_SITE}),
+        ("supplies.new_movement", "GET"): Call({"kind": "received", "site": HOME_SITE}),
+        ("supplies.new_movement", "POST"): Call(
+            {"kind": "received", "site": HOME_SITE},
+            form={
+                "id": str(uuid.uuid4()),
+                "occurred_at": form_time,
+                "site": HOME_SITE,
+                "item": "syringe_1ml",
+                "quantity": "5",
+            },
+        ),
+        ("supplies.history", "GET"): Call({"site": HOME_SITE}),
+        ("supplies.levels", "GET"): Call({"site": HOME_SITE}),
+        ("supplies.levels", "POST"): Call({"site": HOME_SITE}, form={"level-swab": "x"}),
+        ("supplies.resolve_shortfall", "POST"): Call({"shortfall_id": 1, "site": HOME_SITE}),
         ("field.new_contact", "POST"): Call(
             form={
                 "id": new["form_contact"],
@@ -363,6 +393,17 @@ def calls(
                 "occurred_at": local_now().isoformat(),
             },
             stores=(ReferralStatusChange, new["follow_up"]),
+        ),
+        ("field.stock", "POST"): Call(
+            form={
+                "id": new["stock_count"],
+                "occurred_at": form_time,
+                "site": HOME_SITE,
+                "item": "syringe_1ml",
+                "kind": "count",
+                "quantity": "40",
+            },
+            stores=(StockMovement, new["stock_count"]),
         ),
         ("admin.set_user_active", "POST"): Call({"user_id": managed.user_id}, form={"active": "0"}),
         ("admin.revoke_user_sessions", "POST"): Call({"user_id": managed.user_id}),
