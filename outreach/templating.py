@@ -6,7 +6,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from outreach import limits
-from outreach.catalog.service import catalog_version
+from outreach.catalog.service import catalog_version, sites_for
 from outreach.field.messages import js_messages
 from outreach.settings import default_language
 from outreach.timekeeping import organisation_zone
@@ -17,8 +17,10 @@ OFFLINE_COPY_HEADER = "Outreach-Offline-Copy"
 
 def init_templating(app) -> None:
     app.jinja_env.globals["js_messages"] = js_messages
-    # The field pages carry the catalog version they were made with (see static/js/catalog.js).
+    # The field pages carry the catalog version they were made with (see static/js/catalog.js),
     app.jinja_env.globals["catalog_version"] = lambda: catalog_version(current_user)
+    # and the user's sites, whose stock the phone keeps (see static/js/stock.js).
+    app.jinja_env.globals["catalog_sites"] = lambda: [site.code for site in sites_for(current_user)]
     # Forms take their min, max and maxlength from here, never by hand.
     app.jinja_env.globals["limits"] = limits
 

@@ -101,6 +101,15 @@ def incident_from_form(form) -> dict:
     return {key: value for key, value in record.items() if value is not None}
 
 
+def movement_from_form(form) -> dict:
+    """The stock movement a device would send, from the field's stock form (a count or a bulk
+    hand-out)."""
+    record = {"id": _text(form, "id"), "occurred_at": occurred_at_from_form(form)}
+    for name in ("site", "item", "kind", "quantity", "lot"):
+        _put(record, name, _text(form, name))
+    return record
+
+
 def form_errors(errors: dict, record: dict) -> dict[str, list[str]]:
     """Schema errors keyed by the form's field names (`item.<code>`, `referral.<code>`)."""
     flat = {}

@@ -59,6 +59,7 @@ def js_messages() -> dict[str, str]:
         "saved_contact": _("Contact saved on this phone."),
         "saved_incident": _("Incident saved on this phone."),
         "saved_referral_update": _("Follow-up saved on this phone."),
+        "saved_stock_movement": _("Stock record saved on this phone."),
         "save_failed": _("This phone could not save the record. Please try again."),
         "follow_up_waiting": _("Follow-up saved; waiting to sync."),
         "update_blocked": _("Save or clear the form first, then update."),
@@ -72,6 +73,10 @@ def js_messages() -> dict[str, str]:
         "type_contact": _("Contact"),
         "type_incident": _("Incident"),
         "type_referral_update": _("Follow-up"),
+        "type_stock_movement": _("Stock"),
+        # Stock beside each item of the contact form.
+        "stock": _("{n} in stock"),
+        "stock_low": _("{n} in stock, running low"),
         # Field names in the server's messages about a record.
         "field_id": _("Record id"),
         "field_occurred_at": _("Time"),
@@ -87,6 +92,8 @@ def js_messages() -> dict[str, str]:
         "field_route": _("Route (DCR)"),
         "field_items": _("Equipment given"),
         "field_quantity": _("Quantity"),
+        "field_item": _("Item"),
+        "field_lot": _("Lot"),
         "field_returned_syringes": _("Syringes returned"),
         "field_naloxone_refill_reason": _("Reason for a refill"),
         "field_overdose_reversals": _("Overdose reversals reported"),

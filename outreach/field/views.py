@@ -1,29 +1,37 @@
-"""Field pages for every signed-in user: home, contact and incident forms, referral follow-up."""
+"""Field pages for every signed-in user: home, contact and incident forms, referral follow-up,
+and stock (a count or a bulk hand-out at one of their sites)."""
 
 import uuid
+from functools import partial
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from outreach.catalog import vocabulary
 from outreach.catalog.codebook import load_codebook
 from outreach.catalog.service import active_equipment, active_referral_types, sites_for
+from outreach.errors import InvalidInput
 from outreach.extensions import db
 from outreach.field.forms import (
     contact_from_form,
     form_errors,
     incident_from_form,
     local_now_value,
+    movement_from_form,
 )
 from outreach.identity import DUPLICATE
 from outreach.ingest.checks import load_record
 from outreach.ingest.contacts import record_contacts
 from outreach.ingest.follow_ups import record_referral_updates
 from outreach.ingest.incidents import record_incidents
-from outreach.ingest.savepoints import record_one
+from outreach.ingest.savepoints import each_in_a_savepoint, record_one
 from outreach.records import service
 from outreach.records.schemas import ContactIn, IncidentIn, ReferralUpdateIn
+from outreach.supplies.movements import load_movement, record_movement
+from outreach.supplies.schemas import StockMovementIn
+from outreach.supplies.vocabulary import MOVEMENT_KINDS, WORKER_KINDS
 from outreach.timekeeping import local_day_bounds, local_week_bounds, now
 from outreach.transactions import form_transaction
 
@@ -32,14 +40,17 @@ bp = Blueprint("field", __name__, url_prefix="/field")
 contact_schema = ContactIn()
 incident_schema = IncidentIn()
 referral_update_schema = ReferralUpdateIn()
+stock_movement_schema = StockMovementIn()
+store_movements = each_in_a_savepoint(record_movement)
 
 
-def _save(kind: str, schema, record: dict, store) -> tuple[bool, dict]:
-    """Load a form's record through the API's schema and store it with the sync's store
-    function; (saved, field errors)."""
+def _save(load, schema, record: dict, store) -> tuple[bool, dict]:
+    """Load a form's record through the API's schema and loader (`load(schema, raw, user,
+    codebook)`, as the sync takes them) and store it with the sync's store function; (saved,
+    field errors)."""
     with form_transaction(lambda errors: form_errors(errors, record)) as work:
         codebook = load_codebook()
-        data = load_record(kind, schema, record, current_user, codebook)
+        data = load(schema, record, current_user, codebook)
         if record_one(store, current_user, data, codebook) == DUPLICATE:
             flash(_("This record was already saved."), "info")
     return work.saved, work.errors
@@ -71,12 +82,12 @@ def home():
     )
 
 
-def _record_page(kind: str, schema, store, record, template: str, saved: str, **context):
+def _record_page(load, schema, store, record, template: str, saved: str, **context):
     """A record's form (it posts to itself and works without JavaScript): shown, or posted and
     saved, going home, or refused with its messages beside the fields (422)."""
     errors, values = {}, {}
     if request.method == "POST":
-        is_saved, errors = _save(kind, schema, record(request.form), store)
+        is_saved, errors = _save(load, schema, record(request.form), store)
         if is_saved:
             flash(saved, "success")
             return redirect(url_for("field.home"))
@@ -96,7 +107,7 @@ def new_contact():
         [referral_type.code for referral_type in referral_types],
     )
     return _record_page(
-        "contact",
+        partial(load_record, "contact"),
         contact_schema,
         record_contacts,
         lambda form: contact_from_form(form, *codes),
@@ -112,7 +123,7 @@ def new_contact():
 def new_incident():
     """The incident form."""
     return _record_page(
-        "incident",
+        partial(load_record, "incident"),
         incident_schema,
         record_incidents,
         incident_from_form,
@@ -133,7 +144,10 @@ def referrals():
         }
         record["occurred_at"] = record["occurred_at"] or now().isoformat()
         saved, errors = _save(
-            "referral_update", referral_update_schema, record, record_referral_updates
+            partial(load_record, "referral_update"),
+            referral_update_schema,
+            record,
+            record_referral_updates,
         )
         if saved:
             flash(_("Follow-up saved."), "success")
@@ -149,3 +163,36 @@ def referrals():
         # Sent back with the form, so a form posted twice is the same follow-up (a duplicate).
         followed_up_at=now().isoformat(),
     ), status
+
+
+def _load_count_or_hand_out(schema, raw, user, codebook) -> dict:
+    """A stock movement from the field's stock page, which records counts and bulk hand-outs
+    only (deliveries and the rest are the supervisors' pages'): InvalidInput naming every
+    problem otherwise."""
+    try:
+        data, errors = load_movement(schema, raw, user, codebook), {}
+    except InvalidInput as exc:
+        data, errors = None, dict(exc.errors)
+    if raw.get("kind") not in WORKER_KINDS:
+        errors["kind"] = [_("Choose a count or a bulk hand-out.")]
+    if errors:
+        raise InvalidInput(errors=errors)
+    return data
+
+
+@bp.route("/stock", methods=["GET", "POST"])
+@login_required
+def stock():
+    """Stock at one of the user's sites: a count of what is on the shelf, or a bulk hand-out
+    (packs handed out without logging each person)."""
+    language = str(get_locale())
+    return _record_page(
+        _load_count_or_hand_out,
+        stock_movement_schema,
+        store_movements,
+        movement_from_form,
+        "field/stock.html",
+        _("Stock record saved."),
+        item_options=[(item.code, item.name(language)) for item in active_equipment()],
+        kind_options=[(kind, MOVEMENT_KINDS[kind]) for kind in WORKER_KINDS],
+    )

@@ -8,7 +8,13 @@ from flask import current_app, url_for
 
 # Field pages kept for offline use; they need a signed-in user, so the page asks the service
 # worker to fetch them after sign-in rather than at install.
-FIELD_PAGES = ("field.home", "field.new_contact", "field.new_incident", "field.referrals")
+FIELD_PAGES = (
+    "field.home",
+    "field.new_contact",
+    "field.new_incident",
+    "field.referrals",
+    "field.stock",
+)
 STATIC_FILES = (
     "css/app.css",
     "js/field.js",
@@ -18,6 +24,7 @@ STATIC_FILES = (
     "js/records.js",
     "js/status.js",
     "js/pwa.js",
+    "js/stock.js",
     "icons/icon-192.png",
     "icons/icon-512.png",
     "icons/maskable-512.png",

@@ -9,15 +9,24 @@ const RELOADED_KEY = 'outreach.catalog-reloaded';
 const FLASH_KEY = 'outreach.catalog-flash';
 const WORKER_TIMEOUT = 30000;
 
+function pageCatalog() {
+  const element = document.getElementById('js-catalog');
+  try {
+    return (element && JSON.parse(element.textContent)) || {};
+  } catch (error) {
+    return {};
+  }
+}
+
 /** The catalog version this page was made with (null on a page from before versions). */
 export function pageVersion() {
-  const element = document.getElementById('js-catalog');
-  if (!element) return null;
-  try {
-    return JSON.parse(element.textContent).version || null;
-  } catch (error) {
-    return null;
-  }
+  return pageCatalog().version || null;
+}
+
+/** The codes of the user's sites when this page was made. */
+export function pageSites() {
+  const { sites } = pageCatalog();
+  return Array.isArray(sites) ? sites : [];
 }
 
 /** Have the service worker keep pages made with `version`: 'current', 'refreshed', 'failed',

@@ -6,6 +6,7 @@ import * as outbox from './outbox.js';
 import * as pwa from './pwa.js';
 import { FROM_FORM, fillForm } from './records.js';
 import * as status from './status.js';
+import * as stock from './stock.js';
 import * as sync from './sync.js';
 
 const SITE_KEY = 'outreach.site';
@@ -18,6 +19,12 @@ const { t } = status;
 
 function newId() {
   return crypto.randomUUID();
+}
+
+/** Forget what this phone keeps for the signed-in user: the pages, the catalog, the stock. */
+function forgetKept() {
+  stock.forget();
+  return pwa.forgetPages();
 }
 
 function localNow(date = new Date()) {
@@ -139,6 +146,7 @@ async function startFix(form) {
   const entry = await outbox.get(id);
   if (!entry || entry.type !== form.dataset.record) return;
   fillForm(form, entry.record);
+  form.elements.namedItem('site')?.dispatchEvent(new Event('change', { bubbles: true }));
   form.dataset.fixing = entry.id;
   // A conflicting id is taken on the server: the fixed record goes as a new one.
   if (entry.state === 'conflict') form.elements.namedItem('id').value = newId();
@@ -275,7 +283,7 @@ function wireSignOut() {
   const offline = document.getElementById('sign-out-offline');
   const forgotten = document.getElementById('pages-forgotten');
   document.getElementById('forget-pages')?.addEventListener('click', async () => {
-    await pwa.forgetPages();
+    await forgetKept();
     offline.hidden = true;
     forgotten.hidden = false;
   });
@@ -295,7 +303,7 @@ function wireSignOut() {
       form.submit();
       return true;
     }
-    await pwa.forgetPages();
+    await forgetKept();
     location.assign(response.url);
     return true;
   });
@@ -324,16 +332,22 @@ function tellClock({ clockOffset, clockCorrected }) {
 
 async function main() {
   wireSignOut();
-  if (!document.body.dataset.username || !document.getElementById('sync-status')) return;
-  document.querySelectorAll('form[data-record="contact"], form[data-record="incident"]')
-    .forEach(wireRecordForm);
+  const user = document.body.dataset.username;
+  if (!user || !document.getElementById('sync-status')) return;
+  // A shared phone keeps the stock of the one signed in.
+  stock.forget(user);
+  document.querySelectorAll('form.record-form').forEach(wireRecordForm);
+  document.querySelectorAll('form[data-record="contact"]')
+    .forEach((form) => stock.follow(form, user));
   await wireFollowUps(document.querySelectorAll('form[data-record="referral_update"]'));
 
   status.follow(sync);
   sync.onChange((event) => {
     // The session is over (signed out elsewhere, expired, revoked): the kept pages go now.
-    if (event.phase === 'signin') pwa.forgetPages();
+    if (event.phase === 'signin') forgetKept();
     else if (event.phase !== 'start') tellClock(event);
+    // The server has every record of this user it could take: its stock is as fresh as it gets.
+    if (event.phase === 'done' && event.user === user) stock.refresh(user, catalog.pageSites());
   });
   await outbox.tidy();
   await status.render();

@@ -1,7 +1,7 @@
 // The outbox: every record made on this phone, in IndexedDB, keyed by its UUID.
 // An entry leaves `pending` only when the server has answered `created` or `duplicate` for it.
 //
-// entry = {id, type: 'contact'|'incident'|'referral_update', record, user,
+// entry = {id, type: 'contact'|'incident'|'referral_update'|'stock_movement', record, user,
 //          state: 'pending'|'sending'|'synced'|'rejected'|'conflict',
 //          attempts, lastError, errors, message, createdAt, updatedAt, syncedAt}
 

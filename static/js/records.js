@@ -91,10 +91,22 @@ export function referralUpdateFromForm(form) {
   };
 }
 
+/** A count or a bulk hand-out, from the field's stock page. */
+export function stockMovementFromForm(form) {
+  const record = { id: text(form, 'id'), occurred_at: occurredAt(form) };
+  put(record, 'site', text(form, 'site'));
+  put(record, 'item', text(form, 'item'));
+  put(record, 'kind', checkedValues(form, 'kind')[0]);
+  put(record, 'quantity', number(form, 'quantity'));
+  put(record, 'lot', text(form, 'lot'));
+  return record;
+}
+
 export const FROM_FORM = {
   contact: contactFromForm,
   incident: incidentFromForm,
   referral_update: referralUpdateFromForm,
+  stock_movement: stockMovementFromForm,
 };
 
 function localValue(iso) {

@@ -12,7 +12,9 @@ export function t(key, values = {}) {
   return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ''));
 }
 
-const FIX_PAGES = { contact: '/field/contacts/new', incident: '/field/incidents/new' };
+const FIX_PAGES = {
+  contact: '/field/contacts/new', incident: '/field/incidents/new', stock_movement: '/field/stock',
+};
 
 export function currentUser() {
   return document.body.dataset.username || '';

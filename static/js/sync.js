@@ -15,7 +15,12 @@ import * as outbox from './outbox.js';
 export const BATCH_SIZE = 100;
 const LOCK = 'outreach-sync';
 const SIZE_KEY = 'outreach.batch-size';
-const PLURAL = { contact: 'contacts', incident: 'incidents', referral_update: 'referral_updates' };
+const PLURAL = {
+  contact: 'contacts',
+  incident: 'incidents',
+  referral_update: 'referral_updates',
+  stock_movement: 'stock_movements',
+};
 const STORED = new Set(['created', 'duplicate']);
 
 // How long the server has to answer once the request is sent, and the upload speed the
@@ -137,7 +142,7 @@ function changeFor(entry, result) {
 }
 
 async function sendBatch(entries, csrfToken) {
-  const lists = { contacts: [], incidents: [], referral_updates: [] };
+  const lists = Object.fromEntries(Object.values(PLURAL).map((plural) => [plural, []]));
   entries.forEach((entry) => lists[PLURAL[entry.type]].push(entry.record));
   await outbox.update(entries.map((entry) => [entry.id, {
     state: 'sending', attempts: (entry.attempts || 0) + 1,

@@ -16,7 +16,13 @@ from outreach.timekeeping import local_week_bounds
 from tests.field.html import UNLABELLED_INPUT_TYPES, accessible_name, form_fields, label_of, parse
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-FIELD_PAGES = ["/field", "/field/contacts/new", "/field/incidents/new", "/field/referrals"]
+FIELD_PAGES = [
+    "/field",
+    "/field/contacts/new",
+    "/field/incidents/new",
+    "/field/referrals",
+    "/field/stock",
+]
 CONTACT_FORM = "/field/contacts/new"
 INCIDENT_FORM = "/field/incidents/new"
 
