@@ -98,6 +98,7 @@ screenshots: install-test
 	mkdir -p docs/screenshots
 	cp test-artifacts/dashboard.png docs/screenshots/dashboard.png
 	cp test-artifacts/contact-form-nl.png docs/screenshots/contact-form-nl.png
+	cp test-artifacts/supplies.png docs/screenshots/supplies.png
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache *.egg-info

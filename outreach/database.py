@@ -89,6 +89,7 @@ class _Prepared:
 
 # Prepared statements by (what, dialect, driver, parameter names); `what` names the statement.
 _prepared: dict[tuple, _Prepared] = {}
+_NOTHING = object()
 
 
 def _prepare(statement, dialect, columns: list[str]) -> _Prepared:
@@ -122,9 +123,15 @@ def execute_many(session, what, make_statement: Callable, rows: list[dict]) -> N
         prepared = _prepared[key] = _prepare(make_statement(), dialect, columns)
     names, converters = prepared.names, prepared.converters
     values = [[row[name] for name in names] for row in rows]
-    for row in values:
-        for place, to in converters:
-            row[place] = to(row[place])
+    for place, to in converters:
+        # Column by column; a value passed again (a batch's one time of receipt, the lines of
+        # a contact sharing its time) is converted once.
+        last = converted = _NOTHING
+        for row in values:
+            value = row[place]
+            if value is not last:
+                last, converted = value, to(value)
+            row[place] = converted
     if prepared.positional:
         values = [tuple(row) for row in values]
     else:

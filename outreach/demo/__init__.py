@@ -14,6 +14,7 @@ from outreach.auth.service import create_user
 from outreach.catalog.codebook import load_codebook
 from outreach.catalog.defaults import DEFAULT_REFERRAL_TYPES
 from outreach.catalog.models import Site
+from outreach.demo.stock import DemoStock
 from outreach.extensions import db
 from outreach.ingest.contacts import record_contacts
 from outreach.ingest.follow_ups import record_referral_updates
@@ -62,7 +63,8 @@ def seed_users(password: str) -> list[str]:
 
 
 def seed_activity(days: int = 88, seed: int = 42) -> int:
-    """Contacts and incidents for the last `days` days at the demo sites; returns the count."""
+    """Contacts and incidents for the last `days` days at the demo sites, and the sites' stock
+    (`DemoStock`: deliveries, counts, …); returns the count of contacts."""
     rng = random.Random(seed)
     codebook = load_codebook()
     worker = db.session.execute(select(User).where(User.username == "worker")).scalar_one()
@@ -72,9 +74,12 @@ def seed_activity(days: int = 88, seed: int = 42) -> int:
     smoking = ["foil", "crack_pipe"]
     referral_types = [code for code, *_rest in DEFAULT_REFERRAL_TYPES]
     start = now() - timedelta(days=days)
+    users = {user.username: user for user in db.session.execute(select(User)).scalars()}
+    stock = DemoStock(seed + 1, start, days, codebook, users)
     count = 0
     for day in range(days):
         for site_code, _name, kind, _city in DEMO_SITES:
+            stock.morning(site_code, day)
             user = worker if site_code in ("AMS-DCR1", "AMS-OUT1") else admin
             for _n in range(rng.randint(2, 7)):
                 occurred_at = start + timedelta(days=day, minutes=rng.randint(9 * 60, 22 * 60))
@@ -120,6 +125,7 @@ def seed_activity(days: int = 88, seed: int = 42) -> int:
                     data["gender"] = "f" if number % 3 == 0 else "m"
                     data["birth_year"] = 1965 + number % 35
                 record_one(record_contacts, user, data, codebook)
+                stock.used_at(site_code, data["items"])
                 count += 1
                 follow_up_at = occurred_at + timedelta(days=rng.randint(2, 20))
                 for referral in data["referrals"]:
@@ -150,6 +156,8 @@ def seed_activity(days: int = 88, seed: int = 42) -> int:
                     },
                     codebook,
                 )
+            stock.evening(site_code, day)
+    stock.finish()
     return count
 
 

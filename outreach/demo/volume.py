@@ -19,6 +19,7 @@ from outreach.catalog.vocabulary import SITE_KINDS
 from outreach.clients.models import Client
 from outreach.clients.service import alias_for, client_key
 from outreach.database import insert_many
+from outreach.demo.stock import VolumeStock
 from outreach.extensions import db
 from outreach.ingest.contacts import contact_row, item_rows, referral_rows
 from outreach.ingest.incidents import incident_row
@@ -163,15 +164,18 @@ class _Generator:
 
 def seed_volume(contacts: int, months: int = 24, sites: int = 30, seed: int = 7) -> dict:
     """`contacts` contacts over the last `months` months at `sites` sites, about three items
-    each, a referral at one in ten, an incident per 200; returns what was made."""
+    each, a referral at one in ten, an incident per 200, and the sites' stock (`VolumeStock`:
+    deliveries, counts, bulk hand-outs, every contact's items drawn); returns what was made."""
     # Another run adds to the volume rather than repeating the same ids.
-    rng = random.Random(seed + db.session.execute(select(func.count(Contact.id))).scalar_one())
+    seed += db.session.execute(select(func.count(Contact.id))).scalar_one()
+    rng = random.Random(seed)
     end = now() - timedelta(hours=1)
     start = end - timedelta(days=round(months * 30.44))
     site_rows = _sites(sites)
-    user_id = db.session.execute(select(func.min(db.metadata.tables["users"].c.id))).scalar_one()
+    user_id = _admin_id()
     clients = _clients(rng, max(contacts // 40, 100), start)
     make = _Generator(rng, site_rows, clients, user_id)
+    stock = VolumeStock(-seed, site_rows, make.codebook, user_id, start, end, contacts)
     first_contacts = {}
     made = {"contacts": 0, "items": 0, "referrals": 0, "incidents": 0}
 
@@ -184,9 +188,13 @@ def seed_volume(contacts: int, months: int = 24, sites: int = 30, seed: int = 7)
             start + timedelta(seconds=(batch + rng.random()) * slice_seconds) for _ in range(size)
         )
         rows = {Contact: [], ContactItem: [], Referral: [], Incident: []}
+        drawn = []  # what the contacts take from stock, in time order
         for occurred_at in moments:
             site = rng.choice(site_rows)
             contact, items, referrals = make.contact(occurred_at, site)
+            drawn.append(
+                (occurred_at, site.id, contact["id"], items, contact["voided_at"] is not None)
+            )
             rows[Contact].append(contact)
             rows[ContactItem].extend(items)
             rows[Referral].extend(referrals)
@@ -200,9 +208,11 @@ def seed_volume(contacts: int, months: int = 24, sites: int = 30, seed: int = 7)
                 incident = make.incident(occurred_at, site)
                 rows[Incident].append(incident)
                 rollups.count_incident(SimpleNamespace(**incident))
+        stock.draw(drawn)
         for model, batch_rows in rows.items():
             if batch_rows:
                 insert_many(db.session, model.__table__, batch_rows)
+        stock.write()
         rollups.write_pending(db.session)
         for name, model in (
             ("contacts", Contact),
@@ -212,7 +222,19 @@ def seed_volume(contacts: int, months: int = 24, sites: int = 30, seed: int = 7)
         ):
             made[name] += len(rows[model])
     _note_first_contacts(first_contacts)
+    made.update(stock.finish())
     return made
+
+
+def _admin_id() -> int:
+    """The volume's records are made by an administrator (the first user, if none is one)."""
+    users = db.metadata.tables["users"]
+    admin = db.session.execute(
+        select(users.c.id).where(users.c.role == "admin").order_by(users.c.id).limit(1)
+    ).scalar()
+    if admin is None:
+        admin = db.session.execute(select(func.min(users.c.id))).scalar_one()
+    return admin
 
 
 def _note_first_contacts(first_contacts: dict) -> None:

@@ -129,7 +129,8 @@ class Books:
         if lot is not None:
             sources = [lots[lot]] if lot in lots else []
         else:
-            sources = sorted(lots.values(), key=Lot.fefo_key)
+            # Lots emptied long ago stay in the books: only those holding stock are sorted.
+            sources = sorted((each for each in lots.values() if each.quantity), key=Lot.fefo_key)
         held = sum(source.quantity for source in sources)
         if held < quantity and not hand_out:
             raise NotEnoughStock(errors={"quantity": [_not_enough(held, lot)]})

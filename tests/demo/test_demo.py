@@ -49,3 +49,30 @@ def test_demo_password_comes_from_the_environment(app, monkeypatch):
         "/api/v1/auth/login", json={"username": "worker", "password": "demo password 2026"}
     )
     assert response.status_code == 200
+
+
+def test_demo_data_stocks_the_demo_sites(app, monkeypatch):
+    """`make run` shows stock at /supplies: deliveries of every item the demo hands out, the
+    contacts' items drawn from it, a lot about to expire, running-low levels; the books are
+    what the ledger says."""
+    from outreach.supplies.models import StockMovement
+    from outreach.supplies.service import expiring_lots, stock_of_sites
+    from tests.supplies.helpers import balances_as_kept, balances_recounted
+
+    monkeypatch.setattr(demo, "seed_activity", partial(demo.seed_activity, days=30))
+
+    result = app.test_cli_runner().invoke(args=["demo-data"])
+
+    assert result.exit_code == 0, result.output
+    with app.test_request_context():
+        codes = [code for code, *_rest in demo.DEMO_SITES]
+        sites = list(db.session.execute(select(Site).where(Site.code.in_(codes))).scalars())
+        assert len(sites) == len(codes)
+        for site_stock in stock_of_sites(sites):
+            held = {item.item.code: item.on_hand for item in site_stock.items if item.on_hand}
+            assert {"syringe_1ml", "needle", "foil"} <= set(held), site_stock.site.code
+            assert any(item.running_low_at for item in site_stock.items), site_stock.site.code
+        assert "NAL-DONATED" in {lot.lot for lot in expiring_lots(sites)}
+        kinds = set(db.session.execute(select(StockMovement.kind)).scalars())
+        assert kinds >= {"received", "count", "transfer", "handed_out"}
+        assert balances_as_kept() == balances_recounted()
