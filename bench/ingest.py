@@ -1,17 +1,19 @@
 """Ingest rate: contacts per second through `POST /api/v1/sync`, beside a raw insert.
 
 In one process, on a fresh SQLite file database (migrated, demo catalog and sites, one worker
-at every site): a Flask test client signs in through /api/v1/auth/login and syncs batches of
-100 contacts (about three items each, a referral every third contact, a client code on four
-out of five), 20,000 contacts by default, their JSON bodies encoded beforehand (as a phone
-sends them). Every result must come back `created`.
+at every site, and a delivery of every item at every site, so each contact draws its items from
+stock as it would in a real week rather than as shortfalls): a Flask test client signs in
+through /api/v1/auth/login and syncs batches of 100 contacts (about three items each, a
+referral every third contact, a client code on four out of five), 20,000 contacts by default,
+their JSON bodies encoded beforehand (as a phone sends them). Every result must come back `created`.
 
 Beside it, the same contacts as plain rows (contacts, contact_items, referrals) inserted with
 SQLAlchemy Core into another fresh database, 100 rows per transaction, with the rows built
 beforehand and the clients already there: what the database alone costs. The app does more
-(validation, content hash, client pseudonyms, substances, monthly roll-ups), so the ratio
-shows the price of all that. Goal (issue): at least 2,000 contacts/s and a quarter of the raw
-rate.
+(validation, content hash, client pseudonyms, substances, monthly roll-ups, the stock ledger),
+so the ratio shows the price of all that. Goal (issue): at least 2,000 contacts/s and a quarter
+of the raw rate. Since supplies a contact also writes a ledger line per item: a third raw run
+inserts those too, for the ratio to what the database alone costs for every row stored.
 
 Run with `make bench`, or alone: `.venv/bin/python bench/ingest.py [--contacts N]`;
 `--profile` runs the API part under cProfile and prints its top costs.
@@ -28,16 +30,17 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from field_records import SITE_CODES, ContactMaker
+from field_records import ITEM_CODES, MAX_AGE_MINUTES, SITE_CODES, ContactMaker
 from flask_migrate import upgrade
 from sqlalchemy import select
 
 from outreach import create_app
 from outreach.auth.models import User
 from outreach.auth.service import create_user
+from outreach.catalog.codebook import load_codebook
 from outreach.catalog.defaults import seed_catalog
 from outreach.catalog.models import EquipmentItem, ReferralType, Site
 from outreach.clients.models import Client
@@ -45,6 +48,9 @@ from outreach.clients.service import alias_for, client_key
 from outreach.demo import seed_sites
 from outreach.extensions import db
 from outreach.records.models import Contact, ContactItem, Referral
+from outreach.supplies.models import StockEntry, StockShortfall
+from outreach.supplies.movements import load_movement, record_movement
+from outreach.supplies.schemas import StockMovementIn
 
 BATCH = 100
 PASSWORD = "correct horse battery staple"
@@ -80,16 +86,37 @@ def stopwatch(contacts: int):
     result.append(Measured(contacts, time.perf_counter() - wall, time.process_time() - cpu))
 
 
-def fresh_app(folder: str, name: str):
-    """An app on a new SQLite file, migrated, with the demo catalog and sites and one worker."""
+def fresh_app(folder: str, name: str, stocked: bool = False):
+    """An app on a new SQLite file, migrated, with the demo catalog and sites and one worker;
+    `stocked`: and a delivery of every item at every site, enough for the whole bench."""
     app = create_app({**SECRETS, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / name}"})
-    with app.app_context():
+    with app.test_request_context():
         upgrade()
         seed_catalog()
         seed_sites()
         create_user("bench", PASSWORD, "worker", SITE_CODES)
+        if stocked:
+            deliver_everything(create_user("bench-admin", PASSWORD, "admin", []))
         db.session.commit()
     return app
+
+
+def deliver_everything(admin) -> None:
+    """A delivery of every item at every site, recorded as a supervisor's page records it."""
+    codebook, schema = load_codebook(), StockMovementIn()
+    delivered_at = (datetime.now(UTC) - timedelta(minutes=MAX_AGE_MINUTES + 60)).isoformat()
+    for site in SITE_CODES:
+        for item in ITEM_CODES:
+            delivery = {
+                "id": str(uuid.uuid4()),
+                "occurred_at": delivered_at,
+                "site": site,
+                "item": item,
+                "kind": "received",
+                "quantity": 1_000_000,
+                "source": "purchase",
+            }
+            record_movement(admin, load_movement(schema, delivery, admin, codebook), codebook)
 
 
 def batches(contacts: list[dict]) -> list[list[dict]]:
@@ -133,7 +160,7 @@ def sync_all(client, csrf_token: str, bodies: list[bytes]) -> None:
 
 def through_api(folder: str, contacts: list[dict], profile: bool = False) -> Measured:
     """Store the contacts through `POST /api/v1/sync`; checks they were all stored."""
-    app = fresh_app(folder, "api.db")
+    app = fresh_app(folder, "api.db", stocked=True)
     client, csrf_token = signed_in_client(app)
     bodies = request_bodies(contacts)
     profiler = cProfile.Profile() if profile else None
@@ -144,8 +171,10 @@ def through_api(folder: str, contacts: list[dict], profile: bool = False) -> Mea
             sync_all(client, csrf_token, bodies)
     with app.app_context():
         stored = db.session.scalar(select(db.func.count(Contact.id)))
+        short = db.session.scalar(select(db.func.count(StockShortfall.id)))
         db.engine.dispose()
     assert stored == len(contacts), f"{stored} stored of {len(contacts)}"
+    assert short == 0, f"{short} shortfalls: the sites were meant to hold enough"
     if profiler:
         profiler.dump_stats(PROFILE_PATH)
         print(f"\nTop costs of the API ingest (cProfile; all in {PROFILE_PATH}):")
@@ -181,7 +210,8 @@ def insert_clients(contacts: list[dict]) -> dict[str, int]:
 
 
 def table_rows(contacts: list[dict], user_id: int, client_ids: dict[str, int]) -> list[tuple]:
-    """Each batch as (contact rows, item rows, referral rows), ready for Core inserts."""
+    """Each batch as (contact rows, item rows, referral rows, ledger lines), ready for Core
+    inserts."""
     sites, items, types = (
         codes_to_ids(Site),
         codes_to_ids(EquipmentItem),
@@ -190,7 +220,7 @@ def table_rows(contacts: list[dict], user_id: int, client_ids: dict[str, int]) -
     received_at = datetime.now(UTC)
     prepared = []
     for batch in batches(contacts):
-        contact_rows, item_rows, referral_rows = [], [], []
+        contact_rows, item_rows, referral_rows, lines = [], [], [], []
         for contact in batch:
             contact_id = uuid.UUID(contact["id"])
             occurred_at = datetime.fromisoformat(contact["occurred_at"])
@@ -222,6 +252,22 @@ def table_rows(contacts: list[dict], user_id: int, client_ids: dict[str, int]) -
                 }
                 for item in contact["items"]
             ]
+            lines += [
+                {
+                    "kind": "contact",
+                    "occurred_at": occurred_at,
+                    "recorded_at": received_at,
+                    "site_id": sites[contact["site"]],
+                    "item_id": items[item["code"]],
+                    "lot": "",
+                    "expires_on": None,
+                    "quantity": -item["quantity"],
+                    "movement_id": None,
+                    "contact_id": contact_id,
+                    "other_site_id": None,
+                }
+                for item in contact["items"]
+            ]
             referral_rows += [
                 {
                     "id": uuid.UUID(referral["id"]),
@@ -233,20 +279,25 @@ def table_rows(contacts: list[dict], user_id: int, client_ids: dict[str, int]) -
                 }
                 for referral in contact["referrals"]
             ]
-        prepared.append((contact_rows, item_rows, referral_rows))
+        prepared.append((contact_rows, item_rows, referral_rows, lines))
     return prepared
 
 
-def raw_insert(folder: str, contacts: list[dict]) -> Measured:
-    """Insert the contacts' rows with SQLAlchemy Core, one transaction per batch of 100."""
-    app = fresh_app(folder, "raw.db")
+def raw_insert(folder: str, contacts: list[dict], ledger: bool = False) -> Measured:
+    """Insert the contacts' rows with SQLAlchemy Core, one transaction per batch of 100;
+    `ledger`: and each contact's ledger lines (one per item, as the app writes them)."""
+    app = fresh_app(folder, "raw-ledger.db" if ledger else "raw.db")
     with app.app_context():
         user_id = db.session.scalar(select(User.id).where(User.username == "bench"))
         client_ids = insert_clients(contacts)
         db.session.commit()
         prepared = table_rows(contacts, user_id, client_ids)
         db.session.commit()  # ends the session's transaction: SQLite has one writer at a time
-        tables = (Contact.__table__, ContactItem.__table__, Referral.__table__)
+        tables = [Contact.__table__, ContactItem.__table__, Referral.__table__]
+        if ledger:
+            tables.append(StockEntry.__table__)
+        else:
+            prepared = [batch[:3] for batch in prepared]
         with stopwatch(len(contacts)) as measured, db.engine.connect() as connection:
             for batch in prepared:
                 with connection.begin():
@@ -273,6 +324,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         api = through_api(folder, contacts, profile=args.profile)
         raw = raw_insert(folder, contacts)
+        raw_ledger = raw_insert(folder, contacts, ledger=True)
     print(
         f"POST /api/v1/sync:     {api.rate:8,.0f} contacts/s ({api.wall_seconds:.1f} s; "
         f"{api.cpu_rate:,.0f}/s of CPU time)   goal {GOAL_RATE:,}"
@@ -282,6 +334,10 @@ def main() -> None:
         f"{raw.cpu_rate:,.0f}/s of CPU time)"
     )
     print(f"ratio:                 {api.rate / raw.rate:8.3f}   goal at least {GOAL_RATIO}")
+    print(
+        f"raw, with ledger lines: {raw_ledger.rate:7,.0f} contacts/s "
+        f"({raw_ledger.wall_seconds:.1f} s)   ratio {api.rate / raw_ledger.rate:.3f}"
+    )
 
 
 if __name__ == "__main__":

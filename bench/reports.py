@@ -2,9 +2,10 @@
 
 Prints the time to generate the volume (first run only: the database is kept under
 instance/bench/), the median time of the monthly report for all sites and of the 12-month
-trends beside a hand-written SQL query computing the same syringe totals (with the ratio), and
-the peak memory of a 12-month CSV export. With OUTREACH_BENCH_DATABASE_URL (PostgreSQL), the
-same figures for that database. Run with `make bench`.
+trends beside a hand-written SQL query computing the same syringe totals (with the ratio), the
+peak memory of a 12-month CSV export, and the time to read the stock of every site as
+`GET /api/v1/stock` answers it (target: at most 50 ms for 30 sites). With
+OUTREACH_BENCH_DATABASE_URL (PostgreSQL), the same figures for that database. Run with `make bench`.
 """
 
 import os
@@ -23,6 +24,7 @@ from outreach.catalog.models import Site
 from outreach.extensions import db
 from outreach.records.models import Contact
 from outreach.reports.service import monthly_report
+from outreach.supplies.service import stock_as_json, stock_of_sites
 from outreach.timekeeping import month_bounds, month_of, months_between, now, shift_month
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,6 +136,12 @@ def measure(url: str) -> None:
         print(
             f"hand-written 12-month SQL:   {raw_year * 1000:7.0f} ms   "
             f"ratio {trends / raw_year:.2f}x"
+        )
+        stock = median_seconds(lambda: [stock_as_json(each) for each in stock_of_sites(sites)])
+        held = sum(len(each.items) for each in stock_of_sites(sites))
+        print(
+            f"stock of all {len(sites)} sites:     {stock * 1000:7.1f} ms (median of {RUNS}; "
+            f"{held} site x item rows; target <= 50 ms)"
         )
         db.engine.dispose()
     export_memory(url, year[0], year[-1])

@@ -59,6 +59,12 @@ def configure_sqlite(engine) -> None:
     SQLAlchemy emits BEGIN itself. IMMEDIATE takes the write lock up front: two requests that
     read then write can then wait for each other (busy_timeout) instead of failing with
     "database is locked".
+
+    A file database writes ahead (WAL; a commit survives the app crashing, and a reader never
+    waits for a writer), keeps up to 16 MB of pages per connection (the indexes a sync writes
+    to stay in memory), and folds the log back into the database every 10,000 pages (40 MB)
+    rather than every 1,000: a page changed by many syncs in between is written once. Together
+    they make the sync about 10% faster (README, Benchmarks).
     """
 
     @event.listens_for(engine, "connect")
@@ -70,6 +76,8 @@ def configure_sqlite(engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA cache_size=-16000")
+            cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -104,9 +104,10 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
-def month_of(moment: datetime) -> str:
-    """The organisation's month ("YYYY-MM") of an instant."""
-    local = moment.astimezone(organisation_zone())
+def month_of(moment: datetime, zone: ZoneInfo | None = None) -> str:
+    """The organisation's month ("YYYY-MM") of an instant (`zone`: the organisation's, when
+    the caller has it already)."""
+    local = moment.astimezone(zone or organisation_zone())
     return f"{local.year:04d}-{local.month:02d}"
 
 

@@ -294,3 +294,30 @@ def test_the_development_server_names_no_version(app):
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+def test_a_sqlite_file_database_writes_ahead_with_a_larger_cache(tmp_path):
+    """The pragmas `database.configure_sqlite` sets on every connection to a file database."""
+    app = create_app(
+        {
+            "SECRET_KEY": "test",
+            "OUTREACH_CLIENT_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'pragmas.db'}",
+        }
+    )
+    with app.app_context():
+        pragmas = {
+            name: db.session.execute(text(f"PRAGMA {name}")).scalar_one()
+            for name in ("journal_mode", "synchronous", "cache_size", "wal_autocheckpoint")
+        }
+        foreign_keys = db.session.execute(text("PRAGMA foreign_keys")).scalar_one()
+        db.session.rollback()
+        db.engine.dispose()
+    # synchronous 1 is NORMAL; a negative cache size is in KiB.
+    assert pragmas == {
+        "journal_mode": "wal",
+        "synchronous": 1,
+        "cache_size": -16000,
+        "wal_autocheckpoint": 10000,
+    }
+    assert foreign_keys == 1

@@ -110,8 +110,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stock_entries'))
     )
     with op.batch_alter_table('stock_entries', schema=None) as batch_op:
-        batch_op.create_index('ix_stock_entries_contact_id', ['contact_id'], unique=False)
-        batch_op.create_index('ix_stock_entries_movement_id', ['movement_id'], unique=False)
         batch_op.create_index('ix_stock_entries_site_id_occurred_at', ['site_id', 'occurred_at'], unique=False)
 
     op.create_table('stock_shortfalls',
@@ -151,8 +149,6 @@ def downgrade():
     op.drop_table('stock_shortfalls')
     with op.batch_alter_table('stock_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_stock_entries_site_id_occurred_at')
-        batch_op.drop_index('ix_stock_entries_movement_id')
-        batch_op.drop_index('ix_stock_entries_contact_id')
 
     op.drop_table('stock_entries')
     with op.batch_alter_table('stock_movements', schema=None) as batch_op:

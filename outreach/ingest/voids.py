@@ -20,7 +20,7 @@ def void_record(user, record, reason: str) -> None:
     if record.is_voided:
         raise Conflict(_("This record was already voided."))
     if isinstance(record, Contact):
-        put_back_contact(record.id, user.id)  # before the contact's row changes: lock order
+        put_back_contact(record, user.id)  # before the contact's row changes: lock order
     record.voided_at = now()
     record.voided_by_id = user.id
     record.void_reason = reason.strip()

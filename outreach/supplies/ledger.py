@@ -28,7 +28,7 @@ from outreach.supplies.models import (
     StockShortfall,
 )
 from outreach.supplies.vocabulary import FLOW_OF_ENTRY
-from outreach.timekeeping import month_of, now
+from outreach.timekeeping import month_of, now, organisation_zone
 
 NO_LOT = ""
 
@@ -73,14 +73,16 @@ class Books:
         self.newly_kept = set()
         if self.pairs:
             self.kept = lock_stock(self.pairs)
-            for balance in db.session.execute(
-                select(StockBalance).where(
-                    tuple_(StockBalance.site_id, StockBalance.item_id).in_(self.pairs)
+            # By site (a simpler statement than one naming every pair), then the pairs wanted.
+            wanted = set(self.pairs)
+            held = StockBalance.__table__.c
+            for site_id, item_id, lot, expires_on, quantity in db.session.execute(
+                select(held.site_id, held.item_id, held.lot, held.expires_on, held.quantity).where(
+                    held.site_id.in_(sorted({site_id for site_id, _item_id in wanted}))
                 )
-            ).scalars():
-                self.lots[(balance.site_id, balance.item_id)][balance.lot] = Lot(
-                    balance.lot, balance.expires_on, balance.quantity
-                )
+            ):
+                if (site_id, item_id) in wanted:
+                    self.lots[(site_id, item_id)][lot] = Lot(lot, expires_on, quantity)
 
     def on_hand(self, site_id: int, item_id: int, lot: str | None = None) -> int:
         lots = self.lots[(site_id, item_id)]
@@ -227,12 +229,13 @@ class Books:
             self.newly_kept = set()
         flows = defaultdict(int)
         months = {}  # occurred_at -> month: a contact's lines share their time
+        zone = organisation_zone()
         for line in self.lines:
             if line["quantity"]:
                 at = line["occurred_at"]
                 month = months.get(at)
                 if month is None:
-                    month = months[at] = month_of(at)
+                    month = months[at] = month_of(at, zone)
                 key = (
                     month,
                     line["site_id"],
@@ -297,12 +300,23 @@ def lock_stock(pairs) -> set:
     return {pair for pair, kept in levels.items() if kept}
 
 
-def put_back_contact(contact_id, user_id: int) -> None:
+def put_back_contact(contact, user_id: int) -> None:
     """A contact was voided: its ledger lines again with the other sign (the items go back to
-    the lots they came from, its shortfalls are taken back), and its shortfalls closed."""
+    the lots they came from, its shortfalls are taken back), and its shortfalls closed.
+
+    Its lines are found by its site and time, as they were written (an index every line has),
+    then by its id: an index of their own would cost every contact's lines more than the rare
+    void gains."""
+    contact_id = contact.id
     lines = list(
         db.session.execute(
-            select(StockEntry).where(StockEntry.contact_id == contact_id).order_by(StockEntry.id)
+            select(StockEntry)
+            .where(
+                StockEntry.site_id == contact.site_id,
+                StockEntry.occurred_at == contact.occurred_at,
+                StockEntry.contact_id == contact_id,
+            )
+            .order_by(StockEntry.id)
         ).scalars()
     )
     if not lines:
@@ -322,6 +336,10 @@ def put_back_contact(contact_id, user_id: int) -> None:
     books.write()
     db.session.execute(
         update(StockShortfall)
-        .where(StockShortfall.contact_id == contact_id, StockShortfall.resolved_at.is_(None))
+        .where(
+            StockShortfall.site_id == contact.site_id,
+            StockShortfall.resolved_at.is_(None),
+            StockShortfall.contact_id == contact_id,
+        )
         .values(resolved_at=now(), resolved_by_id=user_id)
     )

@@ -81,8 +81,9 @@ class StockEntry(db.Model):
     __table_args__ = (
         CheckConstraint(check_in("kind", ENTRY_KINDS), name="kind"),
         Index("ix_stock_entries_site_id_occurred_at", "site_id", "occurred_at"),
-        Index("ix_stock_entries_contact_id", "contact_id"),
-        Index("ix_stock_entries_movement_id", "movement_id"),
+        # No index on `movement_id` or `contact_id`: every contact's lines would pay for them;
+        # nothing looks lines up by a movement, and a void finds its contact's lines by site
+        # and time (`ledger.put_back_contact`).
     )
 
     id: Mapped[int] = mapped_column(_ROW_NUMBER, primary_key=True, autoincrement=True)
