@@ -33,15 +33,28 @@ CONTACTS = int(os.environ.get("BENCH_CONTACTS", "1000000"))
 RUNS = 7
 SECRETS = {"SECRET_KEY": "bench", "OUTREACH_CLIENT_KEY": "bench"}
 
-SYRINGES_BY_SITE = """
-SELECT c.site_id, SUM(ci.quantity)
-FROM contacts c
-JOIN contact_items ci ON ci.contact_id = c.id
-JOIN equipment_items e ON e.id = ci.item_id
-WHERE c.voided_at IS NULL AND c.occurred_at >= :start AND c.occurred_at < :end
-  AND e.counts_as_syringe
-GROUP BY c.site_id
+# Syringes handed out: the items of contacts that count as syringes, and bulk hand-outs of
+# them (the ledger's `handed_out` lines, negative), as the report counts them; by site, or by
+# month (a CASE) and site.
+SYRINGES = """
+SELECT {month}site_id, SUM(quantity)
+FROM (
+  SELECT c.site_id, c.occurred_at, ci.quantity
+  FROM contacts c
+  JOIN contact_items ci ON ci.contact_id = c.id
+  JOIN equipment_items e ON e.id = ci.item_id
+  WHERE c.voided_at IS NULL AND c.occurred_at >= :start AND c.occurred_at < :end
+    AND e.counts_as_syringe
+  UNION ALL
+  SELECT se.site_id, se.occurred_at, -se.quantity
+  FROM stock_entries se
+  JOIN equipment_items e ON e.id = se.item_id
+  WHERE se.kind = 'handed_out' AND se.occurred_at >= :start AND se.occurred_at < :end
+    AND e.counts_as_syringe
+) AS handed_out
+GROUP BY {group}site_id
 """
+SYRINGES_BY_SITE = SYRINGES.format(month="", group="")
 
 
 def median_seconds(function, runs=RUNS) -> float:
@@ -97,13 +110,9 @@ def syringes_by_month(months):
         if naive:
             start, end = start.replace(tzinfo=None), end.replace(tzinfo=None)
         params.update({f"s{number}": start, f"e{number}": end})
-        whens.append(
-            f"WHEN c.occurred_at >= :s{number} AND c.occurred_at < :e{number} THEN '{month}'"
-        )
+        whens.append(f"WHEN occurred_at >= :s{number} AND occurred_at < :e{number} THEN '{month}'")
     params.update(start=params["s0"], end=params[f"e{len(months) - 1}"])
-    statement = SYRINGES_BY_SITE.replace(
-        "SELECT c.site_id,", f"SELECT CASE {' '.join(whens)} END AS month, c.site_id,"
-    ).replace("GROUP BY c.site_id", "GROUP BY 1, c.site_id")
+    statement = SYRINGES.format(month=f"CASE {' '.join(whens)} END AS month, ", group="1, ")
     return db.session.execute(text(statement), params).all()
 
 
@@ -165,7 +174,18 @@ with app.test_request_context():
     for line in csv_lines(months_between(sys.argv[2], sys.argv[3]), sites, 10):
         lines += 1
     seconds = time.perf_counter() - started
-print(lines, seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+def peak_kb():
+    # VmHWM is this program's own peak (exec starts it anew); ru_maxrss may include the
+    # peak of the process that started it.
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(lines, seconds, peak_kb())
 """
 
 
