@@ -14,11 +14,6 @@ from tests.supplies.helpers import movement, send
 SOON = (date.today() + timedelta(days=10)).isoformat()
 
 
-@pytest.fixture
-def keeper(login_as):
-    return login_as("supervisor", sites=("AMS-DCR1", "AMS-OUT1"))
-
-
 def test_a_sites_stock_by_item_and_lot_with_its_level_and_shortfalls(app, keeper, login_as):
     send(
         keeper,

@@ -25,11 +25,6 @@ LATER = (date.today() + timedelta(days=200)).isoformat()
 
 
 @pytest.fixture
-def keeper(login_as):
-    return login_as("supervisor", sites=("AMS-DCR1", "AMS-OUT1"))
-
-
-@pytest.fixture
 def worker(login_as):
     return login_as("worker")
 

@@ -26,12 +26,6 @@ SOON = (date.today() + timedelta(days=30)).isoformat()
 LATER = (date.today() + timedelta(days=300)).isoformat()
 
 
-@pytest.fixture
-def keeper(login_as):
-    """A supervisor of AMS-DCR1 and AMS-OUT1: keeps their books."""
-    return login_as("supervisor", sites=("AMS-DCR1", "AMS-OUT1"))
-
-
 def rows(model) -> int:
     return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
