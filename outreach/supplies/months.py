@@ -33,7 +33,9 @@ def monthly_flows(months: list[str], site_ids: list[int], by_site=True, recount=
     )
     if by_site:
         query = query.group_by(StockMonth.site_id)
-    return [tuple(row) for row in db.session.execute(query) if row[4]]
+    # int(): PostgreSQL sums a BIGINT column as NUMERIC (a Decimal), and a report's counts
+    # are whole numbers on every database.
+    return [(*row[:4], int(row[4])) for row in db.session.execute(query) if row[4]]
 
 
 def _recounted_flows(months, site_ids, by_site) -> list:
@@ -62,7 +64,7 @@ def _recounted_flows(months, site_ids, by_site) -> list:
     sums = {}
     for month_label, site_id, item_id, kind, sign, quantity in db.session.execute(query):
         key = (month_label, site_id, item_id, flow_of(kind, sign))
-        sums[key] = sums.get(key, 0) + quantity
+        sums[key] = sums.get(key, 0) + int(quantity)
     return [(*key, quantity) for key, quantity in sums.items() if quantity]
 
 
