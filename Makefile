@@ -50,7 +50,12 @@ instance/config.py:
 	$(PY) -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}'); print(f'OUTREACH_CLIENT_KEY = {secrets.token_hex(32)!r}')" > $@
 	chmod 600 $@
 
-db-upgrade: install instance/config.py
+# The first key phones seal their records to (outreach/sealing/keys.py); `flask rotate-seal-key`
+# adds more.
+instance/seal-keys: | $(VENV)/.installed
+	$(PY) -m outreach.sealing.keys $@
+
+db-upgrade: install instance/config.py instance/seal-keys
 	$(FLASK) db upgrade
 
 demo: db-upgrade

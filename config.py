@@ -1,11 +1,15 @@
 """Configuration. Every setting can come from an `OUTREACH_*` environment variable.
 
 Secrets (`OUTREACH_SECRET_KEY`, `OUTREACH_CLIENT_KEY`) have no default outside tests: `make run`
-writes them once into `instance/config.py`, which `create_app` reads after this module.
+writes them once into `instance/config.py`, which `create_app` reads after this module. The
+seal keys (`OUTREACH_SEAL_KEY`, or the PEM files of `OUTREACH_SEAL_KEY_DIR`) likewise: `make run`
+makes the first one under `instance/seal-keys/`.
 """
 
 import os
 from datetime import timedelta
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def _env(name, default=None):
@@ -21,6 +25,13 @@ def _env_bool(name, default=False):
 
 class Config:
     SECRET_KEY = _env("SECRET_KEY")
+    # The server's private keys that open the records phones seal (outreach/sealing/): PEM text,
+    # and the PEM files of a folder. The newest is handed out; every one still opens.
+    OUTREACH_SEAL_KEY = _env("SEAL_KEY")
+    OUTREACH_SEAL_KEY_DIR = _env(
+        "SEAL_KEY_DIR",
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "instance", "seal-keys"),
+    )
     # Key of the HMAC that turns client codes into pseudonyms. Losing it only breaks linking.
     OUTREACH_CLIENT_KEY = _env("CLIENT_KEY")
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", "sqlite:///outreach.db")
@@ -91,5 +102,14 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"
     OUTREACH_CLIENT_KEY = "test-client-key"
+    # A seal key for tests only (never one an organisation uses), and no folder of keys.
+    OUTREACH_SEAL_KEY = """
+-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg93Cj09A7EM4F9MlY
+BDLF6/zo1n2VGO1x4GUxk+5mJNehRANCAAQcjGm0WKpa2u3EEfkWcAEIWuRXCH4H
+9WrMR2DfMHNIqygodsU9AUJW7btuC+T+S0jaJt4/TOHq4oaz30J7qww9
+-----END PRIVATE KEY-----
+"""
+    OUTREACH_SEAL_KEY_DIR = None
     SQLALCHEMY_DATABASE_URI = os.environ.get("OUTREACH_TEST_DATABASE_URL", "sqlite://")
     BABEL_DEFAULT_LOCALE = "en"

@@ -85,8 +85,10 @@ def _init_extensions(app: Flask) -> None:
     from outreach.database import configure_sqlite
     from outreach.errors import register_error_handlers
     from outreach.headers import init_headers
+    from outreach.sealing.keys import init_app as init_sealing
     from outreach.templating import init_templating
 
+    init_sealing(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     with app.app_context():

@@ -1,5 +1,5 @@
 """Flask commands: `create-user`, `create-site`, `seed-catalog`, `demo-data`,
-`rebuild-rollups`, `purge`, `backup`, `restore`."""
+`rebuild-rollups`, `purge`, `backup`, `restore`, `rotate-seal-key`."""
 
 import re
 import time
@@ -19,6 +19,7 @@ from outreach.extensions import db
 from outreach.records.models import Contact
 from outreach.reports import rollups
 from outreach.retention.service import default_cutoff, purge
+from outreach.sealing import keys as seal_keys
 from outreach.settings import retention_months
 
 
@@ -31,6 +32,7 @@ def register(app) -> None:
     app.cli.add_command(purge_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(rotate_seal_key_command)
 
 
 def _refuse(exc: InvalidInput):
@@ -194,3 +196,18 @@ def restore_command(path, yes):
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Restored {path} (schema {revision}); now run `flask db upgrade`.")
+
+
+@click.command("rotate-seal-key")
+@with_appcontext
+def rotate_seal_key_command():
+    """Add a new seal key to OUTREACH_SEAL_KEY_DIR: phones get it at their next sync; records
+    sealed under older keys still open as long as those keys stay."""
+    folder = current_app.config.get("OUTREACH_SEAL_KEY_DIR")
+    if not folder:
+        click.echo("OUTREACH_SEAL_KEY_DIR is not set: nowhere to put a new key.", err=True)
+        raise SystemExit(1)
+    made = seal_keys.write_new_key(folder)
+    seal_keys.init_app(current_app)
+    click.echo(f"New seal key {made.kid} in {folder}; keep every older key until no phone waits.")
+    click.echo("Restart the app's processes so that all of them hand it out.")

@@ -8,6 +8,7 @@ from flask_login import current_user
 from outreach import limits
 from outreach.catalog.service import catalog_version, sites_for
 from outreach.field.messages import js_messages
+from outreach.sealing.keys import keyring
 from outreach.settings import default_language
 from outreach.timekeeping import organisation_zone
 
@@ -19,8 +20,10 @@ def init_templating(app) -> None:
     app.jinja_env.globals["js_messages"] = js_messages
     # The field pages carry the catalog version they were made with (see static/js/catalog.js),
     app.jinja_env.globals["catalog_version"] = lambda: catalog_version(current_user)
-    # and the user's sites, whose stock the phone keeps (see static/js/stock.js).
+    # the user's sites, whose stock the phone keeps (see static/js/stock.js),
     app.jinja_env.globals["catalog_sites"] = lambda: [site.code for site in sites_for(current_user)]
+    # and the key the phone seals records to (see static/js/sealing.js).
+    app.jinja_env.globals["seal_key"] = lambda: keyring().newest.public_json()
     # Forms take their min, max and maxlength from here, never by hand.
     app.jinja_env.globals["limits"] = limits
 

@@ -27,9 +27,12 @@ from flask import url_for
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
+from config import TestingConfig
 from outreach.auth.models import User, UserSession
 from outreach.extensions import db
 from outreach.records.models import Contact, Incident, ReferralStatusChange
+from outreach.sealing.envelope import seal_record
+from outreach.sealing.keys import keys_from_pem
 from outreach.supplies.models import StockMovement
 from tests.auth.conftest import csrf_token_in
 from tests.conftest import PASSWORD, ApiClient, local_now
@@ -73,6 +76,9 @@ FORBIDDEN = Expect("403", frozenset({403}))
 HIDDEN = Expect("403 or 404", frozenset({403, 404}))
 NOT_FOUND = Expect("404", frozenset({404}))
 ALLOWED = Expect("anything but 401/403/5xx or /login")  # a write: validation is not the point
+
+
+SEAL_KEY = keys_from_pem(TestingConfig.OUTREACH_SEAL_KEY)[0]
 
 
 class Access(NamedTuple):
@@ -131,6 +137,8 @@ RULES: dict[tuple[str, str], Access] = {
     ("catalog_api.catalog", "GET"): SIGNED_IN_API,
     # Records
     ("sync_api.sync", "POST"): SIGNED_IN_API_POST,
+    # Anyone signed in may ask; it opens only for the record's author (others get a 422).
+    ("sync_api.open_sealed", "POST"): SIGNED_IN_API_POST,
     ("records_api.list_contacts", "GET"): SIGNED_IN_API,
     ("records_api.get_contact", "GET"): HOME_RECORD,
     ("voids_api.void_contact", "POST"): VOID_HOME_RECORD,
@@ -331,6 +339,9 @@ def calls(
         ("sync_api.sync", "POST"): Call(
             json={"contacts": [make_contact(id=new["synced_contact"], referrals=[])]},
             stores=(Contact, new["synced_contact"]),
+        ),
+        ("sync_api.open_sealed", "POST"): Call(
+            json=seal_record({"id": str(uuid.uuid4()), "site": HOME_SITE}, records.owner, SEAL_KEY)
         ),
         ("records_api.list_contacts", "GET"): Call({"site": HOME_SITE}),
         ("records_api.get_contact", "GET"): Call({"record_id": records.contact}),

@@ -10,6 +10,7 @@ from outreach.auth.limits import login_limits
 from outreach.auth.schemas import LoginIn, SessionOut
 from outreach.catalog.service import catalog_version
 from outreach.errors import WrongCredentials
+from outreach.sealing.keys import keyring
 from outreach.transactions import transaction
 
 blp = ApiBlueprint("auth_api", __name__, url_prefix="/api/v1", description="Sign in and out.")
@@ -49,10 +50,12 @@ def logout():
 @blp.errors(401)
 @login_required
 def me():
-    """The signed-in user, a fresh CSRF token (fetch one before every sync run) and the
-    version of the user's catalog, so that every sync run tells a phone of catalog changes."""
+    """The signed-in user, a fresh CSRF token (fetch one before every sync run), the
+    version of the user's catalog, so that every sync run tells a phone of catalog changes, and
+    the newest key to seal records to."""
     return {
         "user": current_user,
         "csrf_token": generate_csrf(),
         "catalog_version": catalog_version(current_user),
+        "seal_key": keyring().newest.public_json(),
     }

@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from outreach.fields import Text
+from outreach.sealing.schemas import SealKeyOut
 
 
 class LoginIn(Schema):
@@ -26,4 +27,8 @@ class SessionOut(Schema):
             "description": "Version of the user's catalog (as in `GET /api/v1/catalog`): when "
             "it differs from the one the device's pages were made with, fetch them again."
         }
+    )
+    seal_key = fields.Nested(
+        SealKeyOut,
+        metadata={"description": "The newest public key the device seals its records to."},
     )

@@ -6,7 +6,11 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import OperationalError
 
 from outreach.apiblueprint import ApiBlueprint
-from outreach.errors import BatchTooLarge
+from outreach.audit.service import record_event
+from outreach.errors import BatchTooLarge, InvalidInput
+from outreach.sealing.envelope import SealError, open_envelope
+from outreach.sealing.keys import keyring
+from outreach.sealing.schemas import EnvelopeIn, OpenedOut
 from outreach.sync.schemas import SyncBatchIn, SyncResponseOut
 from outreach.sync.service import apply_sync_batch, batch_size
 from outreach.timekeeping import clock_correction, now
@@ -47,6 +51,27 @@ def sync(batch):
         ),
         "clock_correction_seconds": round(correction.total_seconds()),
     }
+
+
+@blp.route("/outbox/open", methods=["POST"])
+@blp.arguments(EnvelopeIn)
+@blp.response(200, OpenedOut)
+@blp.errors(400, 401)
+@blp.error(422, "The envelope is malformed, or does not open for this user.")
+@login_required
+def open_sealed(envelope):
+    """Open a sealed record for its author, to fix it after it was rejected (audited).
+
+    A record sealed by another user, changed, or sealed to a key the server no longer holds
+    does not open: 422 with a message for `sealed`.
+    """
+    try:
+        record = open_envelope(envelope, current_user.username, keyring())
+    except SealError as exc:
+        raise InvalidInput(errors={"sealed": [str(exc)]}) from exc
+    with transaction():
+        record_event("outbox_opened", current_user, target=envelope["id"])
+    return {"id": envelope["id"], "record": record}
 
 
 def _store(batch: dict, correction) -> list[dict]:

@@ -9,6 +9,7 @@ from outreach.supplies.schemas import StockMovementIn
 
 class RecordList(fields.List):
     """A list of records, documented with the record's schema but loaded as raw JSON objects.
+    Any of them may be sealed instead (`{"id", "sealed": {"kid", "epk", "iv", "ct"}}`).
 
     The service validates each record on its own, so one bad record rejects only itself; a
     list element that is not an object at all makes the whole body malformed.
@@ -53,6 +54,12 @@ class SyncResultOut(Schema):
     status = fields.String(metadata={"enum": ["created", "duplicate", "rejected", "conflict"]})
     message = fields.String()
     errors = fields.Dict()
+    released = fields.Dict(
+        metadata={
+            "description": "For a sealed record that draws stock: its site and items "
+            '(`{"site", "items": {code: quantity}}`), for the phone\'s running total.'
+        }
+    )
 
 
 class SyncResponseOut(Schema):

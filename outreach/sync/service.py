@@ -20,6 +20,7 @@ from outreach.records.schemas import ContactIn, IncidentIn, ReferralUpdateIn
 from outreach.supplies.ledger import lock_stock
 from outreach.supplies.movements import load_movement, record_movement
 from outreach.supplies.schemas import StockMovementIn
+from outreach.sync.sealed import open_batch, released
 from outreach.timekeeping import NO_CORRECTION
 
 
@@ -115,7 +116,10 @@ def apply_sync_batch(user, batch: dict, clock_correction: timedelta = NO_CORRECT
     A rejected record leaves nothing behind and does not stop the others, and names every
     problem it has. Records are stored in the order their kind says (`RecordKind.order`).
     `clock_correction` is added to the records' times (outreach.timekeeping.clock_correction).
+    Sealed records are opened first (`sync.sealed`).
     """
+    opened = open_batch(batch, user.username, [kind.plural for kind in RECORD_KINDS])
+    batch = opened.batch
     codebook = load_codebook()
     if db.session.connection().dialect.name == "postgresql":
         # Every site's stock this batch may change, locked at once and in order before anything
@@ -144,6 +148,8 @@ def apply_sync_batch(user, batch: dict, clock_correction: timedelta = NO_CORRECT
                             errors={"id": [_("This id appears more than once in the batch.")]}
                         )
                     seen.add(result["id"])
+                if (plural, index) in opened.refused:
+                    raise InvalidInput(errors=opened.refused[(plural, index)])
                 data = quick(raw, clock_correction) or load(schema, raw, user, codebook)
                 loaded.append((result, data))
             except InvalidInput as exc:
@@ -152,6 +158,9 @@ def apply_sync_batch(user, batch: dict, clock_correction: timedelta = NO_CORRECT
         outcomes = store(user, [data for _result, data in loaded], codebook)
         for (result, _data), outcome in zip(loaded, outcomes, strict=True):
             _answer(result, outcome)
+        for index, result in enumerate(kind_results):
+            if (plural, index) in opened.sealed and (taken := released(plural, raws[index])):
+                result["released"] = taken
         results.extend(kind_results)
     return results
 
