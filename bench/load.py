@@ -62,12 +62,17 @@ from outreach.auth.service import create_user
 from outreach.catalog.defaults import seed_catalog
 from outreach.demo import seed_sites
 from outreach.extensions import db
+from outreach.sealing.keys import new_pem
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgresql+psycopg://outreach:outreach@127.0.0.1:5432/outreach_load"
 SCHEMA = "outreach_load"
 PASSWORD = "correct horse battery staple"
-SECRETS = {"OUTREACH_SECRET_KEY": "load test", "OUTREACH_CLIENT_KEY": "load test"}
+SECRETS = {
+    "OUTREACH_SECRET_KEY": "load test",
+    "OUTREACH_CLIENT_KEY": "load test",
+    "OUTREACH_SEAL_KEY": new_pem().decode(),
+}
 OUTBOX_BATCH = 100  # what static/js/sync.js sends at most per request
 RESEND_SHARE = 0.05
 CUT_OFF_SHARE = 0.01

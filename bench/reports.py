@@ -24,6 +24,7 @@ from outreach.catalog.models import Site
 from outreach.extensions import db
 from outreach.records.models import Contact
 from outreach.reports.service import monthly_report
+from outreach.sealing.keys import new_pem
 from outreach.supplies.service import stock_as_json, stock_of_sites
 from outreach.timekeeping import month_bounds, month_of, months_between, now, shift_month
 
@@ -82,6 +83,7 @@ def ensure_volume(url: str) -> None:
         "OUTREACH_DATABASE_URL": url,
         "OUTREACH_SECRET_KEY": "bench",
         "OUTREACH_CLIENT_KEY": "bench",
+        "OUTREACH_SEAL_KEY": new_pem().decode(),
         "OUTREACH_DEMO_PASSWORD": "bench password",
     }
     started = time.perf_counter()
