@@ -87,6 +87,7 @@ test-postgresql: install-test translations
 # The first run builds a 1,000,000-contact SQLite database under instance/bench/ (minutes).
 bench: install-test
 	$(PY) bench/field_shell.py
+	$(PY) bench/field_seal.py
 	$(PY) bench/reports.py
 	$(PY) bench/ingest.py
 

@@ -32,7 +32,7 @@ ACTIONS = {
     "stock_movement": _l("Stock movement"),
     "stock_levels_changed": _l("Running-low levels changed"),
     "shortfall_resolved": _l("Shortfall resolved"),
-    "outbox_opened": _l("Sealed record opened for its author"),
+    "outbox_opened": _l("Sealed record opened"),
     "purge": _l("Old records purged"),
     "backup": _l("Backup made"),
     "restore": _l("Backup restored"),

@@ -62,6 +62,26 @@ def js_messages() -> dict[str, str]:
         "saved_stock_movement": _("Stock record saved on this phone."),
         "save_failed": _("This phone could not save the record. Please try again."),
         "follow_up_waiting": _("Follow-up saved; waiting to sync."),
+        # Sealed records (issue 16): the phone cannot read back what it saved.
+        "insecure_context": _(
+            "This connection is not secure, so this phone cannot seal the records it keeps: "
+            "saving without signal needs HTTPS. With signal the forms still work: each record "
+            "goes straight to the server."
+        ),
+        "no_seal_key": _(
+            "This phone has no key yet to seal records with. Open the app once with signal, "
+            "then save again."
+        ),
+        "fix_opening": _("Opening the record to fix…"),
+        "fix_offline": _(
+            "Fixing needs a connection: the record is sealed on this phone and only the server "
+            "can open it. Try again with signal; the record stays under Records that need "
+            "attention."
+        ),
+        "fix_signin": _(
+            "Sign in again to fix this record; it stays under Records that need attention."
+        ),
+        "fix_refused": _("This record cannot be opened to fix. {message}"),
         "update_blocked": _("Save or clear the form first, then update."),
         "catalog_waiting": _(
             "The lists of sites, equipment or referrals have changed. Save or clear the form "

@@ -25,6 +25,7 @@ STATIC_FILES = (
     "js/status.js",
     "js/pwa.js",
     "js/stock.js",
+    "js/sealing.js",
     "icons/icon-192.png",
     "icons/icon-512.png",
     "icons/maskable-512.png",

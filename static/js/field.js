@@ -1,10 +1,13 @@
 // The field app: wires the outbox, sync, status and service worker into the field pages.
-// Without this script the forms post to the server as plain HTML forms.
+// Without this script the forms post to the server as plain HTML forms; so they do where the
+// page cannot seal records (no secure context: plain HTTP other than localhost), since the
+// phone keeps nothing it has not sealed.
 
 import * as catalog from './catalog.js';
 import * as outbox from './outbox.js';
 import * as pwa from './pwa.js';
 import { FROM_FORM, fillForm } from './records.js';
+import * as sealing from './sealing.js';
 import * as status from './status.js';
 import * as stock from './stock.js';
 import * as sync from './sync.js';
@@ -140,12 +143,25 @@ function resetForm(form) {
   delete form.dataset.fixing;
 }
 
+const FIX_PROBLEMS = { offline: 'fix_offline', signin: 'fix_signin', refused: 'fix_refused' };
+
+/**
+ * Open the record named by `?fix=` in the form: the phone cannot read it (it is sealed), so the
+ * server opens it for its author. Without a connection the form stays a fresh one and says so;
+ * the record stays under "Records that need attention".
+ */
 async function startFix(form) {
   const id = new URLSearchParams(location.search).get('fix');
   if (!id) return;
   const entry = await outbox.get(id);
-  if (!entry || entry.type !== form.dataset.record) return;
-  fillForm(form, entry.record);
+  if (!entry || entry.type !== form.dataset.record || !entry.sealed) return;
+  status.say(t('fix_opening'), 'info');
+  const { record, problem, message } = await sync.openSealed(entry);
+  if (!record) {
+    status.say(t(FIX_PROBLEMS[problem], { message: message || '' }).trim(), 'error');
+    return;
+  }
+  fillForm(form, record);
   form.elements.namedItem('site')?.dispatchEvent(new Event('change', { bubbles: true }));
   form.dataset.fixing = entry.id;
   // A conflicting id is taken on the server: the fixed record goes as a new one.
@@ -220,14 +236,16 @@ function wireRecordForm(form) {
     if (!form.reportValidity()) return false;
     const record = FROM_FORM[type](form);
     const fixing = form.dataset.fixing;
+    const user = status.currentUser();
     try {
-      await outbox.save(type, record, status.currentUser());
+      await outbox.save(type, record, user);
       if (fixing && fixing !== record.id) await outbox.remove(fixing);
     } catch (error) {
       // Nothing was saved: the form keeps what was typed.
-      status.say(t('save_failed'), 'error');
+      status.say(t(error instanceof sealing.NoKeyError ? 'no_seal_key' : 'save_failed'), 'error');
       return false;
     }
+    stock.addWaiting(user, type, record);
     // Only now the form becomes a fresh record: a tap while saving found the button disabled.
     remember(form);
     resetForm(form);
@@ -239,10 +257,7 @@ function wireRecordForm(form) {
   startFix(form);
 }
 
-async function wireFollowUps(forms) {
-  const waiting = new Set((await outbox.all())
-    .filter((entry) => entry.type === 'referral_update' && outbox.WAITING.includes(entry.state))
-    .map((entry) => entry.record.referral_id));
+function wireFollowUps(forms) {
   const markWaiting = (form) => {
     form.hidden = true;
     const note = document.createElement('p');
@@ -251,8 +266,6 @@ async function wireFollowUps(forms) {
     form.after(note);
   };
   forms.forEach((form) => {
-    const referral = form.elements.namedItem('referral_id').value;
-    if (waiting.has(referral)) markWaiting(form);
     guardSubmit(form, async () => {
       if (!form.reportValidity()) return false;
       form.elements.namedItem('id').value = newId();
@@ -262,7 +275,7 @@ async function wireFollowUps(forms) {
       try {
         await outbox.save('referral_update', record, status.currentUser());
       } catch (error) {
-        status.say(t('save_failed'), 'error');
+        status.say(t(error instanceof sealing.NoKeyError ? 'no_seal_key' : 'save_failed'), 'error');
         return false;
       }
       markWaiting(form);
@@ -334,12 +347,21 @@ async function main() {
   wireSignOut();
   const user = document.body.dataset.username;
   if (!user || !document.getElementById('sync-status')) return;
+  if (!sealing.available()) {
+    // The forms post to the server as they are, and nothing is kept on the phone.
+    status.say(t('insecure_context'), 'info');
+    return;
+  }
+  sealing.keepPageKey();
+  sealing.prepare();
+  // Records an older version of the app kept unsealed are sealed before anything else.
+  await outbox.sealLegacy((entry, record) => stock.addWaiting(entry.user, entry.type, record));
   // A shared phone keeps the stock of the one signed in.
   stock.forget(user);
   document.querySelectorAll('form.record-form').forEach(wireRecordForm);
   document.querySelectorAll('form[data-record="contact"]')
     .forEach((form) => stock.follow(form, user));
-  await wireFollowUps(document.querySelectorAll('form[data-record="referral_update"]'));
+  wireFollowUps(document.querySelectorAll('form[data-record="referral_update"]'));
 
   status.follow(sync);
   sync.onChange((event) => {

@@ -1,13 +1,18 @@
 // The outbox: every record made on this phone, in IndexedDB, keyed by its UUID.
 // An entry leaves `pending` only when the server has answered `created` or `duplicate` for it.
+// A record's content is sealed to the server's key before it is stored (sealing.js): the phone
+// keeps readable only what it needs to manage its outbox, and can never read the rest back.
 //
-// entry = {id, type: 'contact'|'incident'|'referral_update'|'stock_movement', record, user,
+// entry = {id, type: 'contact'|'incident'|'referral_update'|'stock_movement', user,
 //          state: 'pending'|'sending'|'synced'|'rejected'|'conflict',
-//          attempts, lastError, errors, message, createdAt, updatedAt, syncedAt}
+//          attempts, lastError, errors, message, createdAt, updatedAt, syncedAt,
+//          site (the site's code, or null), sealed: {kid, epk, iv, ct} (null once synced)}
+
+import { seal } from './sealing.js';
 
 const DB_NAME = 'outreach';
 const STORE = 'outbox';
-// Synced entries stay a few days as a receipt, without the client code.
+// Synced entries stay a few days as a receipt, without their sealed content.
 export const RECEIPT_DAYS = 3;
 export const WAITING = ['pending', 'sending'];
 export const NEEDS_ATTENTION = ['rejected', 'conflict'];
@@ -59,23 +64,72 @@ async function store(mode) {
   return db.transaction(STORE, mode).objectStore(STORE);
 }
 
-/** Add a new record, or replace an entry being fixed; resolves once it is on disk. */
-export async function save(type, record, user) {
-  const now = new Date().toISOString();
-  const entry = {
-    id: record.id, type, record, user, state: 'pending', attempts: 0,
-    lastError: null, errors: null, message: null, createdAt: now, updatedAt: now, syncedAt: null,
-  };
-  const db = await open();
-  const tx = db.transaction(STORE, 'readwrite');
-  tx.objectStore(STORE).put(entry);
-  await new Promise((resolve, reject) => {
+function finished(tx) {
+  return new Promise((resolve, reject) => {
     tx.oncomplete = resolve;
     tx.onerror = () => reject(tx.error);
     tx.onabort = () => reject(tx.error);
   });
+}
+
+/**
+ * Seal a new record (or one being fixed) made by `user` and store it, replacing an entry of
+ * the same id; resolves once it is on disk. Rejects (and stores nothing) if it cannot be
+ * sealed.
+ */
+export async function save(type, record, user) {
+  const { sealed } = await seal(record, user);
+  const now = new Date().toISOString();
+  const entry = {
+    id: record.id, type, user, state: 'pending', attempts: 0,
+    lastError: null, errors: null, message: null, createdAt: now, updatedAt: now, syncedAt: null,
+    site: typeof record.site === 'string' ? record.site : null, sealed,
+  };
+  const db = await open();
+  const tx = db.transaction(STORE, 'readwrite');
+  tx.objectStore(STORE).put(entry);
+  await finished(tx);
   changed();
   return entry;
+}
+
+/**
+ * Seal the entries an older version of the app stored with their plain `record`, and drop it
+ * (receipts lose it without being sealed). `noteWaiting(entry, record)` is told of each entry
+ * that still waits, before its record goes. Entries that cannot be sealed yet (no key) stay
+ * as they are until the next try.
+ */
+export async function sealLegacy(noteWaiting = () => {}) {
+  const legacy = (await all()).filter((entry) => entry.record);
+  if (legacy.length === 0) return;
+  const sealedNow = new Map();
+  for (const entry of legacy) {
+    try {
+      const sealed = entry.state === 'synced' ? null : (await seal(entry.record, entry.user)).sealed;
+      sealedNow.set(entry.id, sealed);
+    } catch (error) {
+      // No key yet: tried again at the next start or sync run.
+    }
+  }
+  const db = await open();
+  const tx = db.transaction(STORE, 'readwrite');
+  const objects = tx.objectStore(STORE);
+  const noted = [];
+  for (const [id, sealed] of sealedNow) {
+    const request = objects.get(id);
+    request.onsuccess = () => {
+      // Sealed meanwhile in another tab, or fixed and saved again: leave it.
+      if (!request.result || !request.result.record) return;
+      const { record, ...entry } = request.result;
+      entry.site = typeof record.site === 'string' ? record.site : null;
+      entry.sealed = entry.state === 'synced' ? null : sealed;
+      objects.put(entry);
+      if (WAITING.includes(entry.state)) noted.push([entry, record]);
+    };
+  }
+  await finished(tx);
+  noted.forEach(([entry, record]) => noteWaiting(entry, record));
+  changed();
 }
 
 export async function get(id) {
@@ -99,10 +153,7 @@ export async function update(changes) {
       if (request.result) objects.put({ ...request.result, ...fields, updatedAt: now });
     };
   }
-  await new Promise((resolve, reject) => {
-    tx.oncomplete = resolve;
-    tx.onerror = () => reject(tx.error);
-  });
+  await finished(tx);
   changed();
 }
 
@@ -111,18 +162,13 @@ export async function remove(id) {
   changed();
 }
 
-/** Synced entries older than the receipt period go; so does the client code of every receipt. */
+/** Synced entries older than the receipt period go. */
 export async function tidy() {
   const cutoff = Date.now() - RECEIPT_DAYS * 86400000;
   for (const entry of await all()) {
     if (entry.state !== 'synced') continue;
     if (Date.parse(entry.syncedAt) < cutoff) await remove(entry.id);
   }
-}
-
-export function receipt(record) {
-  const { client_code: _code, ...rest } = record;
-  return rest;
 }
 
 export function counts(entries, user) {

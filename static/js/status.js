@@ -137,7 +137,9 @@ function renderAttention(entries) {
     item.dataset.entry = entry.id;
     const title = document.createElement('h3');
     title.className = 'card-title';
-    title.textContent = `${t(`type_${entry.type}`)} · ${new Date(entry.record.occurred_at || entry.createdAt).toLocaleString()}`;
+    // What the phone can read of a sealed record: its type, site and when it was saved.
+    const saved = new Date(entry.createdAt).toLocaleString();
+    title.textContent = [t(`type_${entry.type}`), entry.site, saved].filter(Boolean).join(' · ');
     const problems = document.createElement('ul');
     describeErrors(entry).forEach((line) => {
       const problem = document.createElement('li');

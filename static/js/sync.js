@@ -9,8 +9,15 @@
 // next one (down to one record); a batch answered in under half its time lets the next grow
 // back. Each request carries the phone's clock (`sent_at`): the server corrects the records'
 // times when that clock is wrong, and says by how much.
+//
+// Records go sealed (`{id, sealed}`, see sealing.js), each in its type's list. A result may
+// carry `released` ({site, items}): what a record that drew stock no longer takes from the
+// phone's running total of items waiting (stock.js). GET /api/v1/me hands out the server's
+// newest key to seal with.
 
 import * as outbox from './outbox.js';
+import * as sealing from './sealing.js';
+import * as stock from './stock.js';
 
 export const BATCH_SIZE = 100;
 const LOCK = 'outreach-sync';
@@ -112,12 +119,45 @@ export async function whoAmI() {
   const body = response.ok ? await json(response) : null;
   // A page instead of our answer (a captive portal): the way out is not open.
   if (!body || !body.user || typeof body.csrf_token !== 'string') return { status: 'offline' };
+  sealing.keep(body.seal_key);
   return {
     status: 'ok',
     username: body.user.username,
     csrfToken: body.csrf_token,
     catalogVersion: typeof body.catalog_version === 'string' ? body.catalog_version : null,
   };
+}
+
+/**
+ * Ask the server to open a sealed entry of the signed-in user, to fix it:
+ * {record}, or {problem: 'offline' (no connection, no answer, a server error), 'signin', or
+ * 'refused' (with the server's `message`: it does not open)}.
+ */
+export async function openSealed(entry) {
+  const me = await whoAmI();
+  if (me.status === 'signin') return { problem: 'signin' };
+  if (me.status !== 'ok') return { problem: 'offline' };
+  const { response, failed } = await fetchWithin('/api/v1/outbox/open', {
+    method: 'POST',
+    credentials: 'same-origin',
+    cache: 'no-store',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRFToken': me.csrfToken },
+    body: JSON.stringify({ id: entry.id, sealed: entry.sealed }),
+  }, ME_TIMEOUT);
+  if (failed) return { problem: 'offline' };
+  if (response.status === 401) return { problem: 'signin' };
+  const body = await json(response);
+  const record = body && body.record;
+  if (response.ok && record && typeof record === 'object' && record.id === entry.id) {
+    return { record };
+  }
+  if (response.status === 422 && body) {
+    const why = body.errors && Array.isArray(body.errors.sealed) ? body.errors.sealed : [];
+    const message = why.filter((line) => typeof line === 'string').join(' ')
+      || (typeof body.message === 'string' ? body.message : '');
+    return { problem: 'refused', message };
+  }
+  return { problem: 'offline' };
 }
 
 function wellFormed(body) {
@@ -127,10 +167,11 @@ function wellFormed(body) {
   ));
 }
 
-function changeFor(entry, result) {
+function changeFor(result) {
   if (STORED.has(result.status)) {
+    // A receipt: nothing of the record's content, not even sealed.
     return {
-      state: 'synced', syncedAt: new Date().toISOString(), record: outbox.receipt(entry.record),
+      state: 'synced', syncedAt: new Date().toISOString(), sealed: null,
       lastError: null, errors: null, message: null,
     };
   }
@@ -143,7 +184,7 @@ function changeFor(entry, result) {
 
 async function sendBatch(entries, csrfToken) {
   const lists = Object.fromEntries(Object.values(PLURAL).map((plural) => [plural, []]));
-  entries.forEach((entry) => lists[PLURAL[entry.type]].push(entry.record));
+  entries.forEach((entry) => lists[PLURAL[entry.type]].push({ id: entry.id, sealed: entry.sealed }));
   await outbox.update(entries.map((entry) => [entry.id, {
     state: 'sending', attempts: (entry.attempts || 0) + 1,
   }]));
@@ -170,17 +211,20 @@ async function sendBatch(entries, csrfToken) {
   }
   const byKey = new Map(answer.results.map((result) => [`${result.type}:${result.id}`, result]));
   const changes = [];
+  const releases = [];
   let leftOut = 0;
   for (const entry of entries) {
     const result = byKey.get(`${entry.type}:${entry.id.toLowerCase()}`);
     if (result) {
-      changes.push([entry.id, changeFor(entry, result)]);
+      changes.push([entry.id, changeFor(result)]);
+      if (result.released) releases.push([entry.user, result.released, STORED.has(result.status)]);
     } else {
       leftOut += 1;
       changes.push([entry.id, { state: 'pending', lastError: 'left out of the answer' }]);
     }
   }
   await outbox.update(changes);
+  releases.forEach(([user, released, stored]) => stock.release(user, released, stored));
   return {
     outcome: leftOut ? 'error' : 'ok',
     leftOut,
@@ -197,10 +241,13 @@ async function run() {
   const ended = (outcome, more = {}) => ({ outcome, user: me.username, ...more });
   let size = batchSize();
   let freshToken = false;
+  // Records an older version of the app left unsealed are sealed first (it may just have
+  // been given a key), and only sealed ones go.
+  await outbox.sealLegacy(({ user, type }, record) => stock.addWaiting(user, type, record));
   // Bounded: a run never loops for ever, whatever the server answers.
   for (let round = 0; round < 50; round += 1) {
     const entries = (await outbox.all()).filter(
-      (entry) => entry.user === me.username && outbox.WAITING.includes(entry.state),
+      (entry) => entry.user === me.username && outbox.WAITING.includes(entry.state) && entry.sealed,
     );
     if (entries.length === 0) return ended('done');
     const batch = entries.slice(0, size);

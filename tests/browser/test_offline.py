@@ -45,5 +45,5 @@ def test_offline_contacts_wait_then_sync_exactly_once(
     assert count_contacts(app) == 2
     entries = outbox_entries(page)
     assert [entry["state"] for entry in entries] == ["synced", "synced"]
-    # Receipts keep no client code.
-    assert all("client_code" not in entry["record"] for entry in entries)
+    # Receipts keep nothing of the record, not even sealed.
+    assert all("record" not in entry and entry["sealed"] is None for entry in entries)
