@@ -30,6 +30,11 @@ function forgetKept() {
   return pwa.forgetPages();
 }
 
+/** Why a record was not saved on this phone: no key to seal it with yet, or anything else. */
+function sayNotSaved(error) {
+  status.say(t(error instanceof sealing.NoKeyError ? 'no_seal_key' : 'save_failed'), 'error');
+}
+
 function localNow(date = new Date()) {
   const local = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
   return local.toISOString().slice(0, 16);
@@ -242,7 +247,7 @@ function wireRecordForm(form) {
       if (fixing && fixing !== record.id) await outbox.remove(fixing);
     } catch (error) {
       // Nothing was saved: the form keeps what was typed.
-      status.say(t(error instanceof sealing.NoKeyError ? 'no_seal_key' : 'save_failed'), 'error');
+      sayNotSaved(error);
       return false;
     }
     stock.addWaiting(user, type, record);
@@ -275,7 +280,7 @@ function wireFollowUps(forms) {
       try {
         await outbox.save('referral_update', record, status.currentUser());
       } catch (error) {
-        status.say(t(error instanceof sealing.NoKeyError ? 'no_seal_key' : 'save_failed'), 'error');
+        sayNotSaved(error);
         return false;
       }
       markWaiting(form);
