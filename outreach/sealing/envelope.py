@@ -43,14 +43,19 @@ def _unb64(value) -> bytes:
         raise SealError(_("This sealed record is incomplete.")) from exc
 
 
-def _aes(private_key, epk: bytes, kid: str) -> AESGCM:
+def _aes(private_key, peer_public_key, epk: bytes, kid: str) -> AESGCM:
+    """The AES-GCM key both sides derive: ECDH, then HKDF (salt: the ephemeral key)."""
+    shared = private_key.exchange(ec.ECDH(), peer_public_key)
+    key = HKDF(hashes.SHA256(), 32, salt=epk, info=INFO + kid.encode("ascii")).derive(shared)
+    return AESGCM(key)
+
+
+def _server_side(private_key, epk: bytes, kid: str) -> AESGCM:
     try:
         peer = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), epk)
     except ValueError as exc:
         raise SealError(_("This sealed record is incomplete.")) from exc
-    shared = private_key.exchange(ec.ECDH(), peer)
-    key = HKDF(hashes.SHA256(), 32, salt=epk, info=INFO + kid.encode("ascii")).derive(shared)
-    return AESGCM(key)
+    return _aes(private_key, peer, epk, kid)
 
 
 def _aad(kid: str, record_id: str, username: str) -> bytes:
@@ -75,7 +80,7 @@ def open_envelope(raw: dict, username: str, keys: Keyring, cache: dict | None = 
     cache = {} if cache is None else cache
     aes = cache.get((kid, epk))
     if aes is None:
-        aes = cache[(kid, epk)] = _aes(key.private_key, epk, kid)
+        aes = cache[(kid, epk)] = _server_side(key.private_key, epk, kid)
     try:
         plain = aes.decrypt(iv, ct, _aad(kid, record_id, username))
     except InvalidTag as exc:
@@ -97,13 +102,10 @@ def seal_record(record: dict, username: str, key: SealKey, ephemeral=None) -> di
     """The envelope a phone makes of `record` (with its `id`) for `username`."""
     ephemeral = ephemeral or ec.generate_private_key(ec.SECP256R1())
     epk = raw_point(ephemeral.public_key())
-    shared = ephemeral.exchange(ec.ECDH(), key.private_key.public_key())
-    aes_key = HKDF(hashes.SHA256(), 32, salt=epk, info=INFO + key.kid.encode("ascii")).derive(
-        shared
-    )
+    aes = _aes(ephemeral, key.private_key.public_key(), epk, key.kid)
     iv = os.urandom(IV_BYTES)
     plain = json.dumps(record).encode("utf-8")
-    ct = AESGCM(aes_key).encrypt(iv, plain, _aad(key.kid, record["id"], username))
+    ct = aes.encrypt(iv, plain, _aad(key.kid, record["id"], username))
     return {
         "id": record["id"],
         "sealed": {"kid": key.kid, "epk": b64url(epk), "iv": b64url(iv), "ct": b64url(ct)},

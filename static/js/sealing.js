@@ -22,7 +22,7 @@ export function available() {
   return Boolean(window.isSecureContext && window.crypto && crypto.subtle);
 }
 
-export function base64url(bytes) {
+function base64url(bytes) {
   let binary = '';
   new Uint8Array(bytes).forEach((byte) => { binary += String.fromCharCode(byte); });
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
