@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from outreach.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+from outreach.languages import format_locale
 from outreach.settings import default_language, time_zone
 from outreach.urls import RowId
 
@@ -16,7 +17,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def select_locale() -> str:
-    """The user's own language, else the browser's, else the organisation's default."""
+    """The locale of the user's own language, else the browser's, else the organisation's
+    default (`en_GB` for English: outreach/languages.py)."""
+    return format_locale(_language())
+
+
+def _language() -> str:
     languages = current_app.config["OUTREACH_LANGUAGES"]
     if not has_request_context():  # commands and scripts
         return default_language()

@@ -2,14 +2,14 @@
 the limits of every form, and dates in the organisation's time zone."""
 
 from flask import request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
 from outreach import limits
 from outreach.catalog.service import catalog_version, sites_for
 from outreach.field.messages import js_messages
+from outreach.languages import current_language
 from outreach.sealing.keys import keyring
-from outreach.settings import default_language
 from outreach.timekeeping import organisation_zone
 
 # Sent by the service worker when it fetches a field page to keep for offline use.
@@ -29,7 +29,7 @@ def init_templating(app) -> None:
 
     @app.context_processor
     def language():
-        return {"current_language": str(get_locale() or default_language())}
+        return {"current_language": current_language()}
 
     @app.context_processor
     def offline_copy():

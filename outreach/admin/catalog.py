@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -18,6 +17,7 @@ from outreach.catalog import service
 from outreach.catalog.models import EquipmentItem, ReferralType
 from outreach.catalog.vocabulary import EQUIPMENT_CATEGORIES, SITE_KINDS
 from outreach.errors import NotFound
+from outreach.languages import current_language
 from outreach.transactions import form_transaction
 
 PACK_FIELD = re.compile(r"usual_packs\.(\d{1,2})\.(name|remove|items\.(.+))\Z")
@@ -85,7 +85,7 @@ def _pack_items(packs: list[dict]) -> list[list[tuple[str, str]]]:
     """For each pack and the empty one after them, (code, label) of the items it may hold:
     the active ones, and retired ones the pack still names (so that they can be taken out)."""
     equipment = service.all_equipment()
-    language = _language()
+    language = current_language()
     lists = []
     for pack in [*packs, {}]:
         named = pack.get("items") or {}
@@ -99,10 +99,6 @@ def _pack_items(packs: list[dict]) -> list[list[tuple[str, str]]]:
             ]
         )
     return lists
-
-
-def _language() -> str:
-    return str(get_locale() or "en")
 
 
 def _typed(form, names) -> MultiDict:
@@ -303,7 +299,7 @@ class EntryPages:
         flash(
             _(
                 "%(name)s is saved. Phones get it at their next sync.",
-                name=entry.name(_language()),
+                name=entry.name(current_language()),
             ),
             "info",
         )

@@ -4,7 +4,6 @@ version, and the admin's changes to them."""
 import hashlib
 import json
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError
 from sqlalchemy import func, select
@@ -17,6 +16,7 @@ from outreach.catalog.schemas import EquipmentItemIn, ReferralTypeIn, SiteIn
 from outreach.errors import InvalidInput
 from outreach.extensions import db
 from outreach.fields import clean_text, has_control_characters, has_forbidden_characters
+from outreach.languages import current_language
 from outreach.limits import MAX_PACK_NAME, MAX_QUANTITY, MAX_USUAL_PACKS
 
 
@@ -47,7 +47,7 @@ def active_referral_types() -> list[ReferralType]:
 
 def catalog_for(user) -> dict:
     """Everything the offline forms need, labelled in the current language, with a version hash."""
-    language = str(get_locale() or "en")
+    language = current_language()
     bundle = {
         "sites": [
             {

@@ -5,7 +5,6 @@ import uuid
 from functools import partial
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -27,6 +26,7 @@ from outreach.ingest.contacts import record_contacts
 from outreach.ingest.follow_ups import record_referral_updates
 from outreach.ingest.incidents import record_incidents
 from outreach.ingest.savepoints import each_in_a_savepoint, record_one
+from outreach.languages import current_language
 from outreach.records import service
 from outreach.records.schemas import ContactIn, IncidentIn, ReferralUpdateIn
 from outreach.supplies.movements import load_movement, record_movement
@@ -185,7 +185,7 @@ def _load_count_or_hand_out(schema, raw, user, codebook) -> dict:
 def stock():
     """Stock at one of the user's sites: a count of what is on the shelf, or a bulk hand-out
     (packs handed out without logging each person)."""
-    language = str(get_locale())
+    language = current_language()
     return _record_page(
         _load_count_or_hand_out,
         stock_movement_schema,

@@ -5,7 +5,7 @@ running-low levels. Server-rendered; they work without JavaScript."""
 import uuid
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -16,6 +16,7 @@ from outreach.catalog.service import active_equipment, all_equipment, sites_for
 from outreach.errors import InvalidInput, NotFound, plain
 from outreach.extensions import db
 from outreach.identity import DUPLICATE
+from outreach.languages import current_language
 from outreach.limits import MAX_STOCK_QUANTITY
 from outreach.settings import expiry_warning_days
 from outreach.supplies import service
@@ -55,10 +56,6 @@ LEAST_QUANTITY = {"adjustment": -MAX_STOCK_QUANTITY, "count": 0}
 def keeps_books(user) -> bool:
     """Whether the main navigation offers this user the supplies pages."""
     return user.is_authenticated and user.role in SUPPLY_ROLES
-
-
-def _language() -> str:
-    return str(get_locale() or "en")
 
 
 def _site_code(args) -> str | None:
@@ -134,7 +131,7 @@ def resolve_shortfall(shortfall_id: int):
 
 def _movement_context(kind: str, chosen: str | None) -> dict:
     """What a movement form shows: the user's sites, the items offered, the kind's fields."""
-    language = _language()
+    language = current_language()
     site_options = _site_options(sites_for(current_user))
     reasons = ADJUSTMENT_REASONS if kind == "adjustment" else DISPOSAL_REASONS
     return {
@@ -219,7 +216,7 @@ def history():
     def page_url(number: int) -> str:
         return url_for("supplies.history", **{**typed, "page": number})
 
-    language = _language()
+    language = current_language()
     page = render_template(
         "supplies/history.html",
         typed=typed,

@@ -28,12 +28,16 @@ function element(id) {
 let lastRun = { phase: 'done' };
 let offline = false;
 
-/** The time of day in the page's language, 24-hour ("14:05"). */
-function timeOfDay(date) {
+/** Dates in the page's language; English as in Britain: day-month, 24-hour clock (as the
+ * server writes them, outreach/languages.py). */
+function dateFormat(options) {
   const { lang } = document.documentElement;
-  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : lang || undefined, {
-    hour: '2-digit', minute: '2-digit',
-  }).format(date);
+  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : lang || undefined, options);
+}
+
+/** The time of day, "14:05". */
+function timeOfDay(date) {
+  return dateFormat({ hour: '2-digit', minute: '2-digit' }).format(date);
 }
 
 /** Why records still wait, after the last run: '' when there is nothing to say. */
@@ -138,7 +142,8 @@ function renderAttention(entries) {
     const title = document.createElement('h3');
     title.className = 'card-title';
     // What the phone can read of a sealed record: its type, site and when it was saved.
-    const saved = new Date(entry.createdAt).toLocaleString();
+    const saved = dateFormat({ dateStyle: 'medium', timeStyle: 'short' })
+      .format(new Date(entry.createdAt));
     title.textContent = [t(`type_${entry.type}`), entry.site, saved].filter(Boolean).join(' · ');
     const problems = document.createElement('ul');
     describeErrors(entry).forEach((line) => {
