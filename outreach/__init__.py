@@ -86,6 +86,7 @@ def create_app(config=None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from outreach.apiblueprint import document_outreach_fields
     from outreach.auth.access import protect_request, unauthorized
     from outreach.auth.sessions import load_user, renew_key, write_session_changes
     from outreach.database import configure_sqlite
@@ -110,6 +111,7 @@ def _init_extensions(app: Flask) -> None:
     # Dates are shown in the organisation's time zone, which an admin may change.
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_time_zone)
     api.init_app(app)
+    document_outreach_fields(api)
     # After api.init_app, whose own HTTP error handler would answer JSON to pages too.
     register_error_handlers(app)
     app.before_request(protect_request)

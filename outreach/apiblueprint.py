@@ -1,11 +1,14 @@
 """The blueprint class every JSON API module uses, so all of them parse bodies the same way and
-document their error answers the same way."""
+document their error answers the same way; and what the OpenAPI document says of Outreach's own
+fields."""
 
 import json
 
-from flask_smorest import Blueprint
+from flask_smorest import Api, Blueprint
 from flask_smorest.error_handler import ErrorSchema
 from webargs.flaskparser import FlaskParser
+
+from outreach.fields import ANY_DAY, ANY_DAY_PATTERN, KEPT_TEXT, Text
 
 # What each error status means, whichever operation answers it (DESIGN §6). The body is always
 # {"code", "status", "message", "errors"}: flask-smorest's Error schema.
@@ -62,3 +65,30 @@ class ApiBlueprint(Blueprint):
             return view
 
         return decorator
+
+
+# What the OpenAPI document says of the fields apispec cannot read by itself (DESIGN §6: a request
+# the document allows must reach the logic, not stop at a 422).
+
+TEXT_DESCRIPTION = (
+    "Kept without outer spaces and bidirectional controls: text sent with them is accepted, "
+    "trimmed, and its length is counted after trimming. No control characters other than tab "
+    "and line breaks, no lone surrogates."
+)
+
+
+def outreach_field_properties(converter, field, ret: dict, **kwargs) -> dict:
+    """An apispec attribute function: `Text` as kept (its pattern), and a day that `ANY_DAY`
+    bounds (as a pattern on the year: JSON Schema has no minimum for a date)."""
+    if isinstance(field, Text):
+        description = " ".join(filter(None, [ret.get("description"), TEXT_DESCRIPTION]))
+        return {"pattern": KEPT_TEXT, "description": description}
+    if ANY_DAY in field.validators:
+        return {"pattern": ANY_DAY_PATTERN}
+    return {}
+
+
+def document_outreach_fields(api: Api) -> None:
+    """Teach the document's marshmallow converter Outreach's fields; after `api.init_app`, before
+    the blueprints are registered."""
+    api.ma_plugin.converter.add_attribute_function(outreach_field_properties)

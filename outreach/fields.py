@@ -10,12 +10,24 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 from outreach.errors import InvalidInput, InvalidOccurredAt, plain
 from outreach.timekeeping import NO_CORRECTION, check_occurred_at, corrected
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-LINE_BREAKS_AND_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
-LONE_SURROGATES = re.compile(r"[\ud800-\udfff]")
+# Character ranges written as regular-expression escapes, so that the OpenAPI document can
+# show them too (JSON Schema patterns read \xHH and \uHHHH as Python does).
+CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"  # all but tab and line breaks
 # Bidirectional embeddings, overrides and isolates: they can make a list read in another order
 # than it is stored (a name shown backwards). Nothing typed in Outreach needs them.
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+BIDIS = r"\u202a-\u202e\u2066-\u2069"
+# With CONTROLS, what str.strip() takes off (the characters for which str.isspace() is true).
+SPACES = r"\t\n\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+CONTROL_CHARACTERS = re.compile(f"[{CONTROLS}]")
+LINE_BREAKS_AND_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
+LONE_SURROGATES = re.compile(r"[\ud800-\udfff]")
+BIDI_CONTROLS = re.compile(f"[{BIDIS}]")
+# Text as `Text` keeps it, for the OpenAPI document: no control or bidirectional characters,
+# no outer spaces (lone surrogates are left out: JSON Schema patterns cannot name them).
+_INNER = f"[^{CONTROLS}{BIDIS}]"
+_EDGE = f"[^{CONTROLS}{BIDIS}{SPACES}]"
+KEPT_TEXT = f"^(?:{_EDGE}(?:{_INNER}*{_EDGE})?)?$"
 
 
 class Text(fields.String):
@@ -53,6 +65,9 @@ def has_line_breaks_or_controls(text: str) -> bool:
 ANY_DAY = validate.Range(
     date(1900, 1, 1), date(2999, 12, 31), error=_l("Choose a day from {min} to {max}.")
 )
+# The same days as the text of an ISO date, for the OpenAPI document (JSON Schema has no range
+# of dates).
+ANY_DAY_PATTERN = r"^(?:19\d\d|2\d\d\d)-\d\d-\d\d$"
 
 
 def one_of(vocabulary) -> validate.OneOf:

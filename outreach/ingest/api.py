@@ -28,7 +28,11 @@ def _void(model, record_id: uuid.UUID, reason: str):
 @blp.errors(400, 401, 403, 404, 413)
 @blp.error(409, "The record was already voided.")
 def void_contact(payload, record_id):
-    """Void a contact with a reason: it stays stored but no longer counts."""
+    """Void a contact with a reason: it stays stored but no longer counts.
+
+    A worker may void their own records within 24 hours of their arrival, a supervisor their
+    sites' records, an admin any (403 otherwise); a voided record cannot be voided again (409).
+    """
     return _void(Contact, record_id, payload["reason"])
 
 
@@ -39,5 +43,9 @@ def void_contact(payload, record_id):
 @blp.errors(400, 401, 403, 404, 413)
 @blp.error(409, "The record was already voided.")
 def void_incident(payload, record_id):
-    """Void an incident with a reason."""
+    """Void an incident with a reason: it stays stored but no longer counts.
+
+    Who may void it as for a contact (403 otherwise); a voided incident cannot be voided again
+    (409).
+    """
     return _void(Incident, record_id, payload["reason"])

@@ -58,7 +58,11 @@ def get_contact(record_id):
 @blp.response(200, IncidentPageOut)
 @blp.errors(401)
 def list_incidents(args):
-    """Incidents the user may see, newest first."""
+    """Incidents the user may see, newest first (voided ones left out).
+
+    `from` and `to` are days in the organisation's time zone, both included; `to` before `from`
+    lists nothing, as does a site code the user has no records of.
+    """
     return _page(Incident, "incidents", args)
 
 

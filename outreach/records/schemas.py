@@ -171,17 +171,20 @@ class VoidIn(Schema):
     reason = Text(required=True, validate=validate.Length(MIN_VOID_REASON, MAX_VOID_REASON))
 
 
-# Output (a column that may be NULL is `allow_none`, so the OpenAPI document says nullable)
+# Output (a column that may be NULL is `allow_none`, so the OpenAPI document says nullable; a
+# computed field names its type in its metadata)
+
+CODES = {"type": "array", "items": {"type": "string"}}
 
 
 class ItemOut(Schema):
-    code = fields.Function(lambda row: row.item.code)
+    code = fields.String(attribute="item.code")
     quantity = fields.Integer()
 
 
 class ContactReferralOut(Schema):
     id = fields.UUID()
-    type = fields.Function(lambda referral: referral.type.code)
+    type = fields.String(attribute="type.code")
     referred_to = fields.String()
     status = fields.String()
     status_changed_at = fields.DateTime()
@@ -205,10 +208,13 @@ class RecordOut(Schema):
             "description": "Seconds the server added to the device's time: its clock was off."
         }
     )
-    site = fields.Function(lambda record: record.site.code)
-    recorded_by = fields.Function(lambda record: record.recorded_by.username)
-    client_alias = fields.Function(lambda record: record.client.alias if record.client else None)
-    voided = fields.Function(lambda record: record.is_voided)
+    site = fields.String(attribute="site.code")
+    recorded_by = fields.String(attribute="recorded_by.username")
+    client_alias = fields.Function(
+        lambda record: record.client.alias if record.client else None,
+        metadata={"type": "string", "nullable": True},
+    )
+    voided = fields.Boolean(attribute="is_voided")
     voided_at = fields.DateTime(allow_none=True)
     void_reason = fields.String(allow_none=True)
 
@@ -219,8 +225,12 @@ class ContactOut(RecordOut):
     on_behalf_of = fields.Integer()
     gender = fields.String(allow_none=True)
     birth_year = fields.Integer(allow_none=True)
-    flags = fields.Function(lambda contact: [flag for flag in FLAGS if getattr(contact, flag)])
-    substances = fields.Function(lambda contact: sorted(s.substance for s in contact.substances))
+    flags = fields.Function(
+        lambda contact: [flag for flag in FLAGS if getattr(contact, flag)], metadata=CODES
+    )
+    substances = fields.Function(
+        lambda contact: sorted(s.substance for s in contact.substances), metadata=CODES
+    )
     route = fields.String(allow_none=True)
     items = fields.List(fields.Nested(ItemOut))
     returned_syringes = fields.Integer(allow_none=True)
