@@ -62,14 +62,15 @@ def create_user_command(username, role, sites, password):
 
 @click.command("create-site")
 @click.argument("code")
-@click.option("--name", required=True, help="What staff call it, e.g. 'DCR Amsterdam'.")
+@click.option("--name", required=True, help="What staff call it in English, e.g. 'DCR Amsterdam'.")
+@click.option("--name-nl", help="What staff call it in Dutch (default: the English name).")
 @click.option("--kind", type=click.Choice(list(SITE_KINDS)), required=True)
 @click.option("--city", default="")
 @with_appcontext
-def create_site_command(code, name, kind, city):
+def create_site_command(code, name, name_nl, kind, city):
     """Create a site (code such as AMS-DCR1, stable: records and exports name it)."""
     try:
-        create_site(code, name, kind, city)
+        create_site(code, name, name if name_nl is None else name_nl, kind, city)
     except InvalidInput as exc:
         _refuse(exc)
     db.session.commit()

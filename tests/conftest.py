@@ -107,15 +107,28 @@ def app(_module_app):
         seed_catalog()
         db.session.add_all(
             [
-                Site(code="AMS-DCR1", name="DCR Amsterdam", kind="dcr", city="Amsterdam"),
+                Site(
+                    code="AMS-DCR1",
+                    name_en="DCR Amsterdam",
+                    name_nl="Gebruiksruimte Amsterdam",
+                    kind="dcr",
+                    city="Amsterdam",
+                ),
                 Site(
                     code="AMS-OUT1",
-                    name="Street team",
+                    name_en="Street team",
+                    name_nl="Veldwerkteam",
                     kind="outreach",
                     city="Amsterdam",
                     usual_packs=[INJECTING_PACK],
                 ),
-                Site(code="RTM-NSP1", name="Rotterdam NSP", kind="pharmacy", city="Rotterdam"),
+                Site(
+                    code="RTM-NSP1",
+                    name_en="Rotterdam NSP",
+                    name_nl="Spuitomruil Rotterdam",
+                    kind="pharmacy",
+                    city="Rotterdam",
+                ),
             ]
         )
         db.session.commit()

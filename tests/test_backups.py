@@ -37,7 +37,9 @@ def live(tmp_path):
     app = sqlite_app(tmp_path / "live.db")
     with app.app_context():
         seed_catalog()
-        db.session.add(Site(code="AMS-DCR1", name="DCR", kind="dcr", city="Amsterdam"))
+        db.session.add(
+            Site(code="AMS-DCR1", name_en="DCR", name_nl="DCR", kind="dcr", city="Amsterdam")
+        )
         db.session.flush()
         for number in range(PHONES):
             create_user(f"phone{number}", PASSWORD, "worker", ["AMS-DCR1"])

@@ -59,6 +59,8 @@ def test_create_site_makes_a_site_workers_can_be_given(app):
             "utr-nsp2",
             "--name",
             "Utrecht NSP",
+            "--name-nl",
+            "Spuitomruil Utrecht",
             "--kind",
             "pharmacy",
             "--city",
@@ -74,8 +76,9 @@ def test_create_site_makes_a_site_workers_can_be_given(app):
     assert made.exit_code == 0, made.output
     with app.app_context():
         site = db.session.execute(select(Site).where(Site.code == "UTR-NSP2")).scalar_one()
-        assert (site.name, site.kind, site.city, site.active) == (
+        assert (site.name_en, site.name_nl, site.kind, site.city, site.active) == (
             "Utrecht NSP",
+            "Spuitomruil Utrecht",
             "pharmacy",
             "Utrecht",
             True,
@@ -86,13 +89,28 @@ def test_create_site_makes_a_site_workers_can_be_given(app):
         assert event.target == "site:UTR-NSP2"
 
 
+def test_create_site_without_a_dutch_name_gives_it_the_english_one(app):
+    result = app.test_cli_runner().invoke(
+        args=["create-site", "NEW-1", "--name", "Night bus", "--kind", "mobile_van"]
+    )
+
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        site = db.session.execute(select(Site).where(Site.code == "NEW-1")).scalar_one()
+        assert (site.name_en, site.name_nl) == ("Night bus", "Night bus")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["AMS-DCR1", "--name", "Again", "--kind", "dcr"], "code: This site code is taken."),
         (["A", "--name", "Short", "--kind", "dcr"], "code: A site code has 2 to 40"),
         (["AMS DCR", "--name", "Space", "--kind", "dcr"], "code: A site code has 2 to 40"),
-        (["NEW-1", "--name", " ", "--kind", "dcr"], "name: A site name has 1 to 120"),
+        (["NEW-1", "--name", " ", "--kind", "dcr"], "name_en: A site name has 1 to 120"),
+        (
+            ["NEW-1", "--name", "X", "--name-nl", "", "--kind", "dcr"],
+            "name_nl: A site name has 1 to 120",
+        ),
     ],
 )
 def test_create_site_refuses_bad_input_with_a_message(app, args, message):

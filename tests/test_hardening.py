@@ -762,19 +762,27 @@ def test_bidi_controls_are_stripped_from_a_site_and_its_usual_pack(app, admin, l
         admin.client,
         "/admin/sites/new",
         code=with_bidi("UTR-NSP2"),
-        name=with_bidi("Utrecht NSP"),
+        name_en=with_bidi("Utrecht NSP"),
+        name_nl=with_bidi("Spuitomruil Utrecht"),
         kind="pharmacy",
         city=with_bidi("Utrecht"),
         **{
-            "usual_packs.0.name": with_bidi("Needle pack"),
+            "usual_packs.0.name_en": with_bidi("Needle pack"),
+            "usual_packs.0.name_nl": with_bidi("Naaldenpakket"),
             "usual_packs.0.items.syringe_1ml": "5",
         },
     )
 
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
     site = catalog_row(app, Site, "UTR-NSP2")
-    assert (site.name, site.city) == ("Utrecht NSP", "Utrecht")
-    assert site.usual_packs == [{"name": "Needle pack", "items": {"syringe_1ml": 5}}]
+    assert (site.name_en, site.name_nl, site.city) == (
+        "Utrecht NSP",
+        "Spuitomruil Utrecht",
+        "Utrecht",
+    )
+    assert site.usual_packs == [
+        {"name_en": "Needle pack", "name_nl": "Naaldenpakket", "items": {"syringe_1ml": 5}}
+    ]
     worker = login_as("worker", sites=("UTR-NSP2",))
     [offered] = worker.get("/api/v1/catalog").get_json()["sites"]
     assert offered["usual_packs"][0]["name"] == "Needle pack"
@@ -787,21 +795,21 @@ def test_bidi_controls_are_stripped_from_a_changed_pack_name(app, admin):
     response = post_page_form(
         admin.client,
         "/admin/sites/AMS-OUT1/edit",
-        name=with_bidi("Street team"),
-        **{"usual_packs.0.name": with_bidi("Injecting pack")},
+        name_nl=with_bidi("Veldwerkteam"),
+        **{"usual_packs.0.name_nl": with_bidi("Injectiepakket")},
     )
 
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
     site = catalog_row(app, Site, "AMS-OUT1")
-    assert site.name == "Street team"
-    assert [pack["name"] for pack in site.usual_packs] == ["Injecting pack"]
+    assert site.name_nl == "Veldwerkteam"
+    assert [pack["name_nl"] for pack in site.usual_packs] == ["Injectiepakket"]
 
 
 def test_a_pack_name_of_bidi_controls_only_is_refused(app, admin):
     before = catalog_row(app, Site, "AMS-OUT1").usual_packs
 
     response = post_page_form(
-        admin.client, "/admin/sites/AMS-OUT1/edit", **{"usual_packs.0.name": BIDI}
+        admin.client, "/admin/sites/AMS-OUT1/edit", **{"usual_packs.0.name_nl": BIDI}
     )
 
     assert response.status_code == 422

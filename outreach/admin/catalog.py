@@ -20,7 +20,8 @@ from outreach.errors import NotFound
 from outreach.languages import current_language
 from outreach.transactions import form_transaction
 
-PACK_FIELD = re.compile(r"usual_packs\.(\d{1,2})\.(name|remove|items\.(.+))\Z")
+PACK_FIELD = re.compile(r"usual_packs\.(\d{1,2})\.(name_en|name_nl|remove|items\.(.+))\Z")
+PACK_NAMES = ("name_en", "name_nl")
 
 
 def add_routes(blueprint: Blueprint) -> None:
@@ -50,32 +51,35 @@ def _whole_number(text: str):
 
 
 def packs_from_form(form) -> list[dict]:
-    """The usual packs a site form posts (`usual_packs.N.name`, `usual_packs.N.items.CODE`,
-    `usual_packs.N.remove`), in the form's order: a pack left empty or marked for removal
-    goes, and so does an item whose quantity is empty or 0."""
+    """The usual packs a site form posts (`usual_packs.N.name_en`, `usual_packs.N.name_nl`,
+    `usual_packs.N.items.CODE`, `usual_packs.N.remove`), in the form's order: a pack left empty
+    or marked for removal goes, and so does an item whose quantity is empty or 0."""
     packs: dict[int, dict] = {}
     for key, value in form.items(multi=False):
         match = PACK_FIELD.match(key)
         if match is None:
             continue
-        pack = packs.setdefault(int(match[1]), {"name": "", "items": {}, "remove": False})
-        if match[2] == "name":
-            pack["name"] = value.strip()
+        pack = packs.setdefault(
+            int(match[1]), {"name_en": "", "name_nl": "", "items": {}, "remove": False}
+        )
+        if match[2] in PACK_NAMES:
+            pack[match[2]] = value.strip()
         elif match[2] == "remove":
             pack["remove"] = value == "on"
         elif value.strip() not in ("", "0"):
             pack["items"][match[3]] = _whole_number(value)
     return [
-        {"name": pack["name"], "items": pack["items"]}
+        {"name_en": pack["name_en"], "name_nl": pack["name_nl"], "items": pack["items"]}
         for _index, pack in sorted(packs.items())
-        if not pack["remove"] and (pack["name"] or pack["items"])
+        if not pack["remove"] and (pack["name_en"] or pack["name_nl"] or pack["items"])
     ]
 
 
 def _pack_values(packs: list[dict]) -> dict:
     values = {}
     for index, pack in enumerate(packs):
-        values[f"usual_packs.{index}.name"] = pack.get("name", "")
+        for name in PACK_NAMES:
+            values[f"usual_packs.{index}.{name}"] = pack.get(name, "")
         for code, quantity in (pack.get("items") or {}).items():
             values[f"usual_packs.{index}.items.{code}"] = str(quantity)
     return values
@@ -120,7 +124,8 @@ def _site_form(site=None, values=None, packs=None, errors=None, status=200):
     if values is None:
         values = (
             {
-                "name": site.name,
+                "name_en": site.name_en,
+                "name_nl": site.name_nl,
                 "kind": site.kind,
                 "city": site.city,
                 "active": "on" if site.active else "",
@@ -143,7 +148,8 @@ def _site_form(site=None, values=None, packs=None, errors=None, status=200):
 
 def _site_values(form) -> dict:
     return {
-        "name": form.get("name", ""),
+        "name_en": form.get("name_en", ""),
+        "name_nl": form.get("name_nl", ""),
         "kind": form.get("kind", ""),
         "city": form.get("city", ""),
         "active": _checked(form, "active"),
@@ -151,13 +157,16 @@ def _site_values(form) -> dict:
 
 
 def _refused_site_form(site, form, packs, errors: dict):
-    values = {name: form.get(name, "") for name in ("code", "name", "kind", "city", "active")}
+    values = {
+        name: form.get(name, "")
+        for name in ("code", "name_en", "name_nl", "kind", "city", "active")
+    }
     return _site_form(site, values, packs, errors, 422)
 
 
 @roles_required("admin")
 def new_site():
-    """A new site: its code (fixed from then on), name, kind, city and usual packs."""
+    """A new site: its code (fixed from then on), names, kind, city and usual packs."""
     if request.method == "GET":
         return _site_form()
     form = request.form
@@ -166,7 +175,8 @@ def new_site():
     with form_transaction() as work:
         site = service.create_site(
             form.get("code", ""),
-            values["name"],
+            values["name_en"],
+            values["name_nl"],
             values["kind"],
             values["city"],
             current_user,
@@ -181,7 +191,7 @@ def new_site():
 
 @roles_required("admin")
 def edit_site(code):
-    """Change a site's name, kind, city, usual packs, or retire it; its code stays."""
+    """Change a site's names, kind, city, usual packs, or retire it; its code stays."""
     site = _found(service.find_site(code))
     if request.method == "GET":
         return _site_form(site)

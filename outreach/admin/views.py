@@ -15,6 +15,7 @@ from outreach.auth.access import roles_required
 from outreach.auth.models import User
 from outreach.auth.sessions import sessions_of
 from outreach.catalog.models import Site
+from outreach.catalog.service import site_options
 from outreach.catalog.vocabulary import ROLES
 from outreach.errors import InvalidInput, NotFound, plain
 from outreach.extensions import db
@@ -139,7 +140,7 @@ def _user_form(user=None, values=None, errors=None, status=200):
         values=values,
         errors=errors or {},
         roles=ROLES,
-        sites=[(site.code, f"{site.name} ({site.code})") for site in sites],
+        sites=site_options(sites),
         sessions=sessions_of(user) if user else [],
     )
     return page, status

@@ -94,8 +94,10 @@ WARNINGS = {
 def organisation_words() -> list[str]:
     """What an attacker who knows the organisation would try: its sites' codes, names, cities."""
     words = ["outreach"]
-    for code, name, city in db.session.execute(select(Site.code, Site.name, Site.city)):
-        words.extend(part for part in (code, name, city, *name.split()) if part)
+    rows = db.session.execute(select(Site.code, Site.name_en, Site.name_nl, Site.city))
+    for code, name_en, name_nl, city in rows:
+        parts = (code, name_en, name_nl, city, *name_en.split(), *name_nl.split())
+        words.extend(part for part in parts if part)
     return words
 
 

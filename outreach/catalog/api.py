@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from marshmallow import Schema, fields
 
 from outreach.apiblueprint import ApiBlueprint
+from outreach.catalog.schemas import SiteOut
 from outreach.catalog.service import catalog_for
 
 blp = ApiBlueprint("catalog_api", __name__, url_prefix="/api/v1", description="Catalog.")
@@ -11,7 +12,6 @@ blp = ApiBlueprint("catalog_api", __name__, url_prefix="/api/v1", description="C
 
 # Each list the offline forms need, as objects (a code and a label, and more for some).
 LISTS = (
-    "sites",
     "equipment",
     "referral_types",
     "contact_kinds",
@@ -25,7 +25,11 @@ LISTS = (
     "referral_statuses",
 )
 CatalogOut = Schema.from_dict(
-    {**{name: fields.List(fields.Dict()) for name in LISTS}, "version": fields.String()},
+    {
+        "sites": fields.List(fields.Nested(SiteOut)),
+        **{name: fields.List(fields.Dict()) for name in LISTS},
+        "version": fields.String(),
+    },
     name="CatalogOut",
 )
 

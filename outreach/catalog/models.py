@@ -17,30 +17,48 @@ class CatalogRow:
     active: Mapped[bool] = mapped_column(default=True)
 
 
-class Site(CatalogRow, db.Model):
+def in_language(language: str, name_en: str, name_nl: str) -> str:
+    """The name of the two that a reader of `language` ("en", "nl") reads."""
+    return name_nl if language == "nl" else name_en
+
+
+class NamedInTwoLanguages:
+    """Something with a `name_en` and a `name_nl`: sites, equipment items, referral types."""
+
+    def name(self, language: str) -> str:
+        return in_language(language, self.name_en, self.name_nl)
+
+
+class Site(NamedInTwoLanguages, CatalogRow, db.Model):
     __tablename__ = "sites"
     __table_args__ = (CheckConstraint(check_in("kind", SITE_KINDS), name="kind"),)
 
-    name: Mapped[str] = mapped_column(String(MAX_NAME))
+    name_en: Mapped[str] = mapped_column(String(MAX_NAME))
+    name_nl: Mapped[str] = mapped_column(String(MAX_NAME))
     kind: Mapped[str] = mapped_column(String(30))
     city: Mapped[str] = mapped_column(String(MAX_CITY), default="")
     # What is usually handed out here, applied with one tap on the contact form:
-    # [{"name": "Injecting pack", "items": {"syringe_1ml": 10, "needle": 10}}, ...]
+    # [{"name_en": "Injecting pack", "name_nl": "Injectiepakket",
+    #   "items": {"syringe_1ml": 10, "needle": 10}}, ...]
     usual_packs: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+
+    def usual_packs_in(self, language: str) -> list[dict]:
+        """The usual packs, each with its `name` in `language` beside both names and items."""
+        return [
+            {**pack, "name": in_language(language, pack["name_en"], pack["name_nl"])}
+            for pack in self.usual_packs or []
+        ]
 
     def __repr__(self):
         return f"<Site {self.code}>"
 
 
-class CatalogEntry(CatalogRow):
+class CatalogEntry(NamedInTwoLanguages, CatalogRow):
     """Equipment items and referral types: names in English and Dutch, a place in the lists."""
 
     name_en: Mapped[str] = mapped_column(String(MAX_NAME))
     name_nl: Mapped[str] = mapped_column(String(MAX_NAME))
     sort_order: Mapped[int] = mapped_column(default=0)
-
-    def name(self, language: str) -> str:
-        return self.name_nl if language == "nl" else self.name_en
 
 
 class EquipmentItem(CatalogEntry, db.Model):

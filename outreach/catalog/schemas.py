@@ -1,6 +1,7 @@
 """What an admin may set on a site, an equipment item or a referral type: the rules shared by
 the admin pages and `flask create-site`. Codes are checked here for their form; whether one is
-taken, and the items a usual pack names, are checked against the database by the service."""
+taken, and the items a usual pack names, are checked against the database by the service.
+Also the sites as `GET /api/v1/catalog` lists them."""
 
 import re
 
@@ -68,7 +69,8 @@ class SiteIn(Schema):
             error=_l("A site code has 2 to 40 letters, digits and dashes, e.g. AMS-DCR1."),
         ),
     )
-    name = _name(_l("A site name has 1 to 120 characters."))
+    name_en = _name(_l("A site name has 1 to 120 characters."))
+    name_nl = _name(_l("A site name has 1 to 120 characters."))
     kind = fields.String(
         required=True, validate=validate.OneOf(list(SITE_KINDS), error=_l("Unknown kind of site."))
     )
@@ -108,3 +110,28 @@ class EquipmentItemIn(CatalogEntryIn):
 
 class ReferralTypeIn(CatalogEntryIn):
     code = _catalog_code("hcv_test")
+
+
+class UsualPackOut(Schema):
+    name = fields.String(
+        metadata={"description": "In the user's language (`name_en` or `name_nl`)."}
+    )
+    name_en = fields.String()
+    name_nl = fields.String()
+    items = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Quantity of each equipment item, by item code."},
+    )
+
+
+class SiteOut(Schema):
+    code = fields.String()
+    name = fields.String(
+        metadata={"description": "In the user's language (`name_en` or `name_nl`)."}
+    )
+    name_en = fields.String()
+    name_nl = fields.String()
+    kind = fields.String(validate=validate.OneOf(list(SITE_KINDS)))
+    city = fields.String()
+    usual_packs = fields.List(fields.Nested(UsualPackOut))

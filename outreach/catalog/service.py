@@ -29,6 +29,12 @@ def sites_for(user) -> list[Site]:
     return [site for site in user.sites if site.active]
 
 
+def site_options(sites) -> list[tuple[str, str]]:
+    """(code, "Name (CODE)") of each site, named in the reader's language: a form's choices."""
+    language = current_language()
+    return [(site.code, f"{site.name(language)} ({site.code})") for site in sites]
+
+
 def _in_forms_order(model, *, active_only: bool) -> list:
     """Equipment items or referral types (`model`) in the forms' order."""
     query = select(model).order_by(model.sort_order, model.code)
@@ -52,10 +58,12 @@ def catalog_for(user) -> dict:
         "sites": [
             {
                 "code": site.code,
-                "name": site.name,
+                "name": site.name(language),
+                "name_en": site.name_en,
+                "name_nl": site.name_nl,
                 "kind": site.kind,
                 "city": site.city,
-                "usual_packs": site.usual_packs or [],
+                "usual_packs": site.usual_packs_in(language),
             }
             for site in sites_for(user)
         ],
@@ -149,30 +157,38 @@ def _load(schema: Schema, values: dict) -> tuple[dict, dict]:
         return exc.valid_data or {}, dict(exc.messages)
 
 
+def _check_pack_name(pack: dict, key: str, taken: set, errors: dict) -> str:
+    """A pack's name in one language (`key` is `usual_packs.N.name_en` or `...name_nl`),
+    cleaned; a message in `errors` when it is empty, too long or another pack's."""
+    name = pack.get(key.rsplit(".", 1)[1])
+    name = clean_text(name if isinstance(name, str) else "")
+    if not 1 <= len(name) <= MAX_PACK_NAME or has_control_characters(name):
+        errors[key] = [_("A pack name has 1 to %(n)d characters.", n=MAX_PACK_NAME)]
+    elif name.casefold() in taken:
+        errors[key] = [_("Another pack of this site has this name.")]
+    taken.add(name.casefold())
+    return name
+
+
 def check_usual_packs(packs) -> tuple[list[dict], dict]:
-    """Usual packs as the site keeps them, `[{"name": ..., "items": {code: quantity}}]`, and
-    field messages keyed `usual_packs`, `usual_packs.N` (the pack), `usual_packs.N.name` and
-    `usual_packs.N.items.CODE`. A pack may name a retired item (it is skipped on the form) but
-    not an unknown one."""
+    """Usual packs as the site keeps them, `[{"name_en": ..., "name_nl": ..., "items": {code:
+    quantity}}]`, and field messages keyed `usual_packs`, `usual_packs.N` (the pack),
+    `usual_packs.N.name_en`, `usual_packs.N.name_nl` and `usual_packs.N.items.CODE`. A pack
+    may name a retired item (it is skipped on the form) but not an unknown one."""
     if not isinstance(packs, list | tuple):
         return [], {"usual_packs": [_("Usual packs must be a list.")]}
     errors = {}
     if len(packs) > MAX_USUAL_PACKS:
         errors["usual_packs"] = [_("A site has at most %(n)d usual packs.", n=MAX_USUAL_PACKS)]
     known = set(db.session.execute(select(EquipmentItem.code)).scalars())
-    clean, names = [], set()
+    clean, names_en, names_nl = [], set(), set()
     for index, pack in enumerate(packs):
         key = f"usual_packs.{index}"
         if not isinstance(pack, dict):
             errors[key] = [_("A usual pack has a name and items.")]
             continue
-        name = pack.get("name") if isinstance(pack.get("name"), str) else ""
-        name = clean_text(name)
-        if not 1 <= len(name) <= MAX_PACK_NAME or has_control_characters(name):
-            errors[f"{key}.name"] = [_("A pack name has 1 to %(n)d characters.", n=MAX_PACK_NAME)]
-        elif name.casefold() in names:
-            errors[f"{key}.name"] = [_("Another pack of this site has this name.")]
-        names.add(name.casefold())
+        name_en = _check_pack_name(pack, f"{key}.name_en", names_en, errors)
+        name_nl = _check_pack_name(pack, f"{key}.name_nl", names_nl, errors)
         items = pack.get("items")
         if not isinstance(items, dict) or not items:
             errors[key] = [_("A pack needs at least one item with a quantity.")]
@@ -191,7 +207,7 @@ def check_usual_packs(packs) -> tuple[list[dict], dict]:
                 errors[f"{key}.items.{code}"] = [
                     _("A quantity is a whole number from 1 to %(n)d.", n=MAX_QUANTITY)
                 ]
-        clean.append({"name": name, "items": dict(items)})
+        clean.append({"name_en": name_en, "name_nl": name_nl, "items": dict(items)})
     return clean, errors
 
 
@@ -220,12 +236,18 @@ def _apply(row, data: dict, names) -> list[str]:
 
 
 def _packs_summary(packs: list[dict]) -> str:
-    return ", ".join(f"{pack['name']} ({len(pack['items'])} items)" for pack in packs) or "-"
+    return (
+        ", ".join(
+            f"{pack['name_en']} / {pack['name_nl']} ({len(pack['items'])} items)" for pack in packs
+        )
+        or "-"
+    )
 
 
 def create_site(
     code: str,
-    name: str,
+    name_en: str,
+    name_nl: str,
     kind: str,
     city: str = "",
     actor=None,
@@ -234,9 +256,17 @@ def create_site(
     usual_packs=(),
 ) -> Site:
     """A new site (audited); InvalidInput with field messages for a bad or taken code, a bad
-    name, kind or city, or a usual pack that is not right."""
+    name (English or Dutch), kind or city, or a usual pack that is not right."""
     data, errors = _load(
-        SiteIn(), {"code": code, "name": name, "kind": kind, "city": city, "active": active}
+        SiteIn(),
+        {
+            "code": code,
+            "name_en": name_en,
+            "name_nl": name_nl,
+            "kind": kind,
+            "city": city,
+            "active": active,
+        },
     )
     packs, pack_errors = check_usual_packs(list(usual_packs or ()))
     errors.update(pack_errors)
@@ -247,7 +277,7 @@ def create_site(
         raise InvalidInput(errors=errors)
     site = Site(**data, usual_packs=packs)
     _insert(site, "code", taken)
-    detail = f"created: {site.name}; {site.kind}"
+    detail = f"created: {site.name_en} / {site.name_nl}; {site.kind}"
     if packs:
         detail += f"; usual packs {_packs_summary(packs)}"
     if not site.active:
@@ -257,7 +287,7 @@ def create_site(
 
 
 def update_site(site: Site, values: dict, actor) -> None:
-    """Change a site's name, kind, city, active and usual packs (audited when anything
+    """Change a site's names, kind, city, active and usual packs (audited when anything
     changed); its code stays. InvalidInput with field messages."""
     scalars = {name: value for name, value in values.items() if name != "usual_packs"}
     data, errors = _load(SiteIn(exclude=("code",)), scalars)
@@ -265,7 +295,7 @@ def update_site(site: Site, values: dict, actor) -> None:
     errors.update(pack_errors)
     if errors:
         raise InvalidInput(errors=errors)
-    changes = _apply(site, data, ("name", "kind", "city", "active"))
+    changes = _apply(site, data, ("name_en", "name_nl", "kind", "city", "active"))
     if packs != (site.usual_packs or []):
         site.usual_packs = packs  # a new list: the JSON column sees only assignments
         changes.append(f"usual packs {_packs_summary(packs)}")

@@ -22,18 +22,30 @@ from outreach.ingest.incidents import record_incidents
 from outreach.ingest.savepoints import record_one
 from outreach.timekeeping import now
 
+# code, name in English, name in Dutch, kind, city
 DEMO_SITES = [
-    ("AMS-DCR1", "Amsterdam DCR Centrum", "dcr", "Amsterdam"),
-    ("AMS-OUT1", "Amsterdam street team", "outreach", "Amsterdam"),
-    ("RTM-LT1", "Rotterdam drop-in", "low_threshold", "Rotterdam"),
-    ("UTR-PH1", "Utrecht pharmacy NSP", "pharmacy", "Utrecht"),
+    ("AMS-DCR1", "Amsterdam DCR Centrum", "Gebruiksruimte Amsterdam Centrum", "dcr", "Amsterdam"),
+    ("AMS-OUT1", "Amsterdam street team", "Veldwerk Amsterdam", "outreach", "Amsterdam"),
+    (
+        "RTM-LT1",
+        "Rotterdam drop-in",
+        "Laagdrempelige inloop Rotterdam",
+        "low_threshold",
+        "Rotterdam",
+    ),
+    ("UTR-PH1", "Utrecht pharmacy NSP", "Spuitomruil apotheek Utrecht", "pharmacy", "Utrecht"),
 ]
 
 INJECTING_PACK = {
-    "name": "Injecting pack",
+    "name_en": "Injecting pack",
+    "name_nl": "Injectiepakket",
     "items": {"syringe_1ml": 10, "needle": 10, "swab": 10, "water_ampoule": 2},
 }
-SMOKING_PACK = {"name": "Smoking pack", "items": {"foil": 5, "crack_pipe": 1}}
+SMOKING_PACK = {
+    "name_en": "Smoking pack",
+    "name_nl": "Rookpakket",
+    "items": {"foil": 5, "crack_pipe": 1},
+}
 
 DEMO_USERS = [
     ("admin", "admin", []),
@@ -44,10 +56,19 @@ DEMO_USERS = [
 
 def seed_sites() -> None:
     have = set(db.session.execute(select(Site.code)).scalars())
-    for code, name, kind, city in DEMO_SITES:
+    for code, name_en, name_nl, kind, city in DEMO_SITES:
         if code not in have:
             packs = [INJECTING_PACK] if kind == "pharmacy" else [INJECTING_PACK, SMOKING_PACK]
-            db.session.add(Site(code=code, name=name, kind=kind, city=city, usual_packs=packs))
+            db.session.add(
+                Site(
+                    code=code,
+                    name_en=name_en,
+                    name_nl=name_nl,
+                    kind=kind,
+                    city=city,
+                    usual_packs=packs,
+                )
+            )
     db.session.flush()
 
 
@@ -78,7 +99,7 @@ def seed_activity(days: int = 88, seed: int = 42) -> int:
     stock = DemoStock(seed + 1, start, days, codebook, users)
     count = 0
     for day in range(days):
-        for site_code, _name, kind, _city in DEMO_SITES:
+        for site_code, _name_en, _name_nl, kind, _city in DEMO_SITES:
             stock.morning(site_code, day)
             user = worker if site_code in ("AMS-DCR1", "AMS-OUT1") else admin
             for _n in range(rng.randint(2, 7)):

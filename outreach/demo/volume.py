@@ -39,7 +39,13 @@ def _sites(count: int) -> list[Site]:
     kinds = [kind for kind in SITE_KINDS if kind != "other"]
     for number in range(len(sites), count):
         kind = kinds[number % len(kinds)]
-        site = Site(code=f"GEN-{number + 1:03d}", name=f"Site {number + 1}", kind=kind, city="Demo")
+        site = Site(
+            code=f"GEN-{number + 1:03d}",
+            name_en=f"Site {number + 1}",
+            name_nl=f"Locatie {number + 1}",
+            kind=kind,
+            city="Demo",
+        )
         db.session.add(site)
         sites.append(site)
     db.session.flush()

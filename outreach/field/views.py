@@ -10,7 +10,12 @@ from flask_login import current_user, login_required
 
 from outreach.catalog import vocabulary
 from outreach.catalog.codebook import load_codebook
-from outreach.catalog.service import active_equipment, active_referral_types, sites_for
+from outreach.catalog.service import (
+    active_equipment,
+    active_referral_types,
+    site_options,
+    sites_for,
+)
 from outreach.errors import InvalidInput
 from outreach.extensions import db
 from outreach.field.forms import (
@@ -59,7 +64,7 @@ def _save(load, schema, record: dict, store) -> tuple[bool, dict]:
 def _form_context(**extra) -> dict:
     sites = sites_for(current_user)
     return {
-        "site_options": [(site.code, f"{site.name} ({site.code})") for site in sites],
+        "site_options": site_options(sites),
         "pack_sites": [site for site in sites if site.usual_packs],
         "vocabulary": vocabulary,
         "new_id": str(uuid.uuid4()),

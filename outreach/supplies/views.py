@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 
 from outreach.auth.access import roles_required
 from outreach.catalog.codebook import load_codebook
-from outreach.catalog.service import active_equipment, all_equipment, sites_for
+from outreach.catalog.service import active_equipment, all_equipment, site_options, sites_for
 from outreach.errors import InvalidInput, NotFound, plain
 from outreach.extensions import db
 from outreach.identity import DUPLICATE
@@ -69,10 +69,6 @@ def _site_code(args) -> str | None:
         raise InvalidInput(errors=plain(exc.messages)) from exc
 
 
-def _site_options(sites) -> list[tuple[str, str]]:
-    return [(site.code, f"{site.name} ({site.code})") for site in sites]
-
-
 def signed(value: int) -> str:
     """A change of stock with its sign, in the reader's notation: "+20", "-5"."""
     return format_decimal(value, format="+#,##0;-#,##0") if value else "0"
@@ -106,7 +102,7 @@ def overview():
     return render_template(
         "supplies/overview.html",
         code=code,
-        site_options=_site_options(service.sites_for_supplies(current_user)),
+        site_options=site_options(service.sites_for_supplies(current_user)),
         stock=stock,
         running_low=running_low,
         expiring=expiring,
@@ -132,14 +128,13 @@ def resolve_shortfall(shortfall_id: int):
 def _movement_context(kind: str, chosen: str | None) -> dict:
     """What a movement form shows: the user's sites, the items offered, the kind's fields."""
     language = current_language()
-    site_options = _site_options(sites_for(current_user))
     reasons = ADJUSTMENT_REASONS if kind == "adjustment" else DISPOSAL_REASONS
     return {
         "kind": kind,
         "kind_label": MOVEMENT_KINDS[kind],
         "fields": fields_of(kind),
         "chosen": chosen,
-        "site_options": site_options,
+        "site_options": site_options(sites_for(current_user)),
         "item_options": [(item.code, item.name(language)) for item in active_equipment()],
         "source_options": list(SOURCES.items()),
         "reason_options": [(code, REASONS[code]) for code in reasons],
@@ -223,7 +218,7 @@ def history():
         errors=errors,
         lines=lines,
         page_url=page_url,
-        site_options=_site_options(service.sites_for_supplies(current_user)),
+        site_options=site_options(service.sites_for_supplies(current_user)),
         item_options=[(item.code, item.name(language)) for item in all_equipment()],
         kinds=ENTRY_KINDS,
         sources=SOURCES,
@@ -261,7 +256,7 @@ def levels():
         site=sites[0] if sites else None,
         all_sites=all_sites,
         held_stock={held.item.id: held for held in stock[0].items} if stock else {},
-        site_options=_site_options(all_sites),
+        site_options=site_options(all_sites),
         items=items,
         level_field=level_field,
         errors=errors,

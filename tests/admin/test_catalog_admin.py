@@ -46,8 +46,14 @@ CATALOG_PAGES = [
 ]
 # Valid for each form: refused for who may not, whatever the form says.
 VALID_FORMS = {
-    f"{SITES}/new": {"code": "NEW-1", "name": "New", "kind": "dcr", "active": "on"},
-    f"{SITES}/AMS-DCR1/edit": {"name": "Taken over", "kind": "dcr"},
+    f"{SITES}/new": {
+        "code": "NEW-1",
+        "name_en": "New",
+        "name_nl": "Nieuw",
+        "kind": "dcr",
+        "active": "on",
+    },
+    f"{SITES}/AMS-DCR1/edit": {"name_en": "Taken over", "name_nl": "Overgenomen", "kind": "dcr"},
     f"{EQUIPMENT}/new": {"code": "new_item", "name_en": "N", "name_nl": "N", "category": "other"},
     f"{EQUIPMENT}/foil/edit": {"name_en": "Taken", "name_nl": "Taken", "category": "other"},
     f"{REFERRAL_TYPES}/new": {"code": "new_type", "name_en": "N", "name_nl": "N"},
@@ -68,7 +74,7 @@ def test_only_admins_keep_the_catalog(app, login_as, role):
             )
         assert response.status_code == 403, (method, path)
 
-    assert (count(app, Site), row(app, Site, "AMS-DCR1").name) == (3, "DCR Amsterdam")
+    assert (count(app, Site), row(app, Site, "AMS-DCR1").name_en) == (3, "DCR Amsterdam")
     assert row(app, EquipmentItem, "foil").name_en == "Foil"
     assert row(app, ReferralType, "hcv_test").name_en == "HCV test"
     assert row(app, EquipmentItem, "new_item") is None

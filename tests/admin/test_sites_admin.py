@@ -26,6 +26,9 @@ from tests.admin.catalog_pages import (
 )
 from tests.field.html import parse
 
+SITE_NAMES = {"name_en": "Utrecht NSP", "name_nl": "Spuitomruil Utrecht"}
+PACK_NAMES = {"usual_packs.0.name_en": "Pack", "usual_packs.0.name_nl": "Pakket"}
+
 
 def test_the_sites_page_lists_every_site_with_its_packs_and_status(app, admin_page):
     client, _admin = admin_page
@@ -34,14 +37,15 @@ def test_the_sites_page_lists_every_site_with_its_packs_and_status(app, admin_pa
     rows = table(client, SITES)
 
     assert list(rows) == ["AMS-DCR1", "AMS-OUT1", "RTM-NSP1"]
-    assert rows["AMS-OUT1"][:5] == [
+    assert rows["AMS-OUT1"][:6] == [
         "Street team",
+        "Veldwerkteam",
         "Street outreach",
         "Amsterdam",
         "Injecting pack",
         "active",
     ]
-    assert rows["RTM-NSP1"][4] == "retired"
+    assert rows["RTM-NSP1"][5] == "retired"
 
 
 def test_an_admin_creates_a_site_with_a_usual_pack_and_its_workers_get_it(
@@ -53,11 +57,13 @@ def test_an_admin_creates_a_site_with_a_usual_pack_and_its_workers_get_it(
         client,
         f"{SITES}/new",
         code=" utr-nsp2 ",
-        name="Utrecht NSP",
+        name_en="Utrecht NSP",
+        name_nl="Spuitomruil Utrecht",
         kind="pharmacy",
         city="Utrecht",
         **{
-            "usual_packs.0.name": "Needle pack",
+            "usual_packs.0.name_en": "Needle pack",
+            "usual_packs.0.name_nl": "Naaldenpakket",
             "usual_packs.0.items.syringe_1ml": "5",
             "usual_packs.0.items.needle": "5",
             "usual_packs.0.items.swab": "0",  # 0 or empty: not in the pack
@@ -67,18 +73,21 @@ def test_an_admin_creates_a_site_with_a_usual_pack_and_its_workers_get_it(
     saved(response, SITES)
     assert "Site UTR-NSP2 is saved." in client.get(SITES).get_data(as_text=True)
     site = row(app, Site, "UTR-NSP2")
-    assert (site.name, site.kind, site.city, site.active) == (
+    assert (site.name_en, site.name_nl, site.kind, site.city, site.active) == (
         "Utrecht NSP",
+        "Spuitomruil Utrecht",
         "pharmacy",
         "Utrecht",
         True,
     )
-    assert site.usual_packs == [{"name": "Needle pack", "items": {"syringe_1ml": 5, "needle": 5}}]
+    pack = {"name_en": "Needle pack", "name_nl": "Naaldenpakket"}
+    assert site.usual_packs == [{**pack, "items": {"syringe_1ml": 5, "needle": 5}}]
     assert audit(app, "site_changed") == [
         (
             admin,
             "site:UTR-NSP2",
-            "created: Utrecht NSP; pharmacy; usual packs Needle pack (2 items)",
+            "created: Utrecht NSP / Spuitomruil Utrecht; pharmacy; "
+            "usual packs Needle pack / Naaldenpakket (2 items)",
         )
     ]
     worker = login_as("worker", sites=("UTR-NSP2",))
@@ -86,15 +95,17 @@ def test_an_admin_creates_a_site_with_a_usual_pack_and_its_workers_get_it(
         {
             "code": "UTR-NSP2",
             "name": "Utrecht NSP",
+            "name_en": "Utrecht NSP",
+            "name_nl": "Spuitomruil Utrecht",
             "kind": "pharmacy",
             "city": "Utrecht",
-            "usual_packs": site.usual_packs,
+            "usual_packs": [{**pack, "name": "Needle pack", "items": site.usual_packs[0]["items"]}],
         }
     ]
     form = parse(worker.get("/field/contacts/new").get_data(as_text=True))
-    pack = form.one("button", class_="pack")
-    assert pack.text == "Usual pack: Needle pack"
-    assert json.loads(pack["data-pack"]) == {"syringe_1ml": 5, "needle": 5}
+    button = form.one("button", class_="pack")
+    assert button.text == "Usual pack: Needle pack"
+    assert json.loads(button["data-pack"]) == {"syringe_1ml": 5, "needle": 5}
 
 
 def test_an_admin_changes_a_site_and_its_packs_but_never_its_code(app, admin_page):
@@ -102,21 +113,26 @@ def test_an_admin_changes_a_site_and_its_packs_but_never_its_code(app, admin_pag
     path = f"{SITES}/AMS-OUT1/edit"
     form = parse(client.get(path).get_data(as_text=True))
     assert form.find("input", name="code") is None
-    assert form.one("input", name="usual_packs.0.name")["value"] == "Injecting pack"
+    assert form.one("input", name="name_nl")["value"] == "Veldwerkteam"
+    assert form.one("input", name="usual_packs.0.name_en")["value"] == "Injecting pack"
+    assert form.one("input", name="usual_packs.0.name_nl")["value"] == "Injectiepakket"
     assert form.one("input", name="usual_packs.0.items.syringe_1ml")["value"] == "10"
     # One empty pack to fill in.
-    assert form.one("input", name="usual_packs.1.name")["value"] == ""
+    assert form.one("input", name="usual_packs.1.name_en")["value"] == ""
+    assert form.one("input", name="usual_packs.1.name_nl")["value"] == ""
 
     response = submit(
         client,
         path,
         code="NEW-CODE",  # not on the form: ignored
-        name="Street team Noord",
+        name_en="Street team Noord",
+        name_nl="Veldwerk Noord",
         city="Amsterdam-Noord",
         **{
             "usual_packs.0.items.syringe_1ml": "20",
             "usual_packs.0.items.water_ampoule": "",
-            "usual_packs.1.name": "Smoking pack",
+            "usual_packs.1.name_en": "Smoking pack",
+            "usual_packs.1.name_nl": "Rookpakket",
             "usual_packs.1.items.foil": "5",
             "usual_packs.1.items.crack_pipe": "1",
         },
@@ -124,18 +140,24 @@ def test_an_admin_changes_a_site_and_its_packs_but_never_its_code(app, admin_pag
 
     saved(response, SITES)
     site = row(app, Site, "AMS-OUT1")
-    assert (site.code, site.name, site.city) == ("AMS-OUT1", "Street team Noord", "Amsterdam-Noord")
+    assert (site.code, site.name_en, site.name_nl, site.city) == (
+        "AMS-OUT1",
+        "Street team Noord",
+        "Veldwerk Noord",
+        "Amsterdam-Noord",
+    )
     assert site.usual_packs == [
-        {"name": "Injecting pack", "items": {"syringe_1ml": 20, "needle": 10, "swab": 10}},
-        {"name": "Smoking pack", "items": {"foil": 5, "crack_pipe": 1}},
+        {**INJECTING_PACK, "items": {"syringe_1ml": 20, "needle": 10, "swab": 10}},
+        {"name_en": "Smoking pack", "name_nl": "Rookpakket", "items": {"foil": 5, "crack_pipe": 1}},
     ]
     assert row(app, Site, "NEW-CODE") is None
     assert audit(app, "site_changed") == [
         (
             admin,
             "site:AMS-OUT1",
-            "name Street team Noord; city Amsterdam-Noord; "
-            "usual packs Injecting pack (3 items), Smoking pack (2 items)",
+            "name_en Street team Noord; name_nl Veldwerk Noord; city Amsterdam-Noord; "
+            "usual packs Injecting pack / Injectiepakket (3 items), "
+            "Smoking pack / Rookpakket (2 items)",
         )
     ]
 
@@ -160,7 +182,7 @@ def test_retiring_a_site_takes_it_off_the_forms_and_reactivating_brings_it_back(
 
     saved(submit(client, path, active=None), SITES)
 
-    assert table(client, SITES)["AMS-OUT1"][4] == "retired"
+    assert table(client, SITES)["AMS-OUT1"][5] == "retired"
     assert codes(catalog(worker)["sites"]) == ["AMS-DCR1"]
     contact_form = parse(worker.get("/field/contacts/new").get_data(as_text=True))
     assert [
@@ -182,32 +204,39 @@ def test_retiring_a_site_takes_it_off_the_forms_and_reactivating_brings_it_back(
         ({"code": "ams-dcr1"}, "code", "This site code is taken."),
         ({"code": "A"}, "code", "A site code has 2 to 40 letters"),
         ({"code": "AMS DCR"}, "code", "A site code has 2 to 40 letters"),
-        ({"name": ""}, "name", "A site name has 1 to 120 characters."),
-        ({"name": LONG}, "name", "A site name has 1 to 120 characters."),
-        ({"name": "Bad\x00name"}, "name", "Contains characters that are not allowed."),
+        ({"name_en": ""}, "name_en", "A site name has 1 to 120 characters."),
+        ({"name_nl": ""}, "name_nl", "A site name has 1 to 120 characters."),
+        ({"name_en": LONG}, "name_en", "A site name has 1 to 120 characters."),
+        ({"name_nl": LONG}, "name_nl", "A site name has 1 to 120 characters."),
+        ({"name_nl": "Bad\x00name"}, "name_nl", "Contains characters that are not allowed."),
         ({"kind": "bar"}, "kind", "Unknown kind of site."),
         ({"city": "y" * 81}, "city", "A city has at most 80 characters."),
         (
-            {"usual_packs.0.name": "Pack", "usual_packs.0.items.heroin": "1"},
+            {**PACK_NAMES, "usual_packs.0.items.heroin": "1"},
             "usual_packs.0",
             "Unknown item: heroin.",
         ),
-        ({"usual_packs.0.name": "Pack"}, "usual_packs.0", "at least one item"),
+        (PACK_NAMES, "usual_packs.0", "at least one item"),
         (
-            {"usual_packs.0.items.needle": "4"},
-            "usual_packs.0.name",
+            {"usual_packs.0.name_nl": "Pakket", "usual_packs.0.items.needle": "4"},
+            "usual_packs.0.name_en",
             "A pack name has 1 to 60 characters.",
         ),
         (
-            {"usual_packs.0.name": "p" * 61, "usual_packs.0.items.needle": "4"},
-            "usual_packs.0.name",
+            {"usual_packs.0.name_en": "Pack", "usual_packs.0.items.needle": "4"},
+            "usual_packs.0.name_nl",
+            "A pack name has 1 to 60 characters.",
+        ),
+        (
+            {**PACK_NAMES, "usual_packs.0.name_nl": "p" * 61, "usual_packs.0.items.needle": "4"},
+            "usual_packs.0.name_nl",
             "A pack name has 1 to 60 characters.",
         ),
     ],
 )
 def test_a_bad_new_site_is_a_readable_form_error(app, admin_page, changes, field, message):
     client, _admin = admin_page
-    form = {"code": "UTR-NSP2", "name": "Utrecht NSP", "kind": "pharmacy", **changes}
+    form = {"code": "UTR-NSP2", **SITE_NAMES, "kind": "pharmacy", **changes}
 
     page = refused(submit(client, f"{SITES}/new", **form))
 
@@ -226,9 +255,9 @@ def test_a_bad_quantity_in_a_pack_is_a_readable_form_error(app, admin_page, quan
             client,
             f"{SITES}/new",
             code="UTR-NSP2",
-            name="Utrecht NSP",
+            **SITE_NAMES,
             kind="pharmacy",
-            **{"usual_packs.0.name": "Pack", field: quantity},
+            **{**PACK_NAMES, field: quantity},
         )
     )
 
@@ -246,11 +275,16 @@ def test_two_packs_of_a_site_need_two_names(app, admin_page):
         submit(
             client,
             f"{SITES}/AMS-OUT1/edit",
-            **{"usual_packs.1.name": "injecting PACK", "usual_packs.1.items.needle": "3"},
+            **{
+                "usual_packs.1.name_en": "injecting PACK",
+                "usual_packs.1.name_nl": "INJECTIEpakket",
+                "usual_packs.1.items.needle": "3",
+            },
         )
     )
 
-    assert "Another pack of this site has this name." in error_on(page, "usual_packs.1.name")
+    for name in ("usual_packs.1.name_en", "usual_packs.1.name_nl"):
+        assert "Another pack of this site has this name." in error_on(page, name)
     assert row(app, Site, "AMS-OUT1").usual_packs == [INJECTING_PACK]
 
 
@@ -258,7 +292,8 @@ def test_more_than_ten_packs_are_refused(app, admin_page):
     client, _admin = admin_page
     data = page_form(client, f"{SITES}/AMS-OUT1/edit")
     for index in range(1, 11):
-        data[f"usual_packs.{index}.name"] = [f"Pack {index}"]
+        data[f"usual_packs.{index}.name_en"] = [f"Pack {index}"]
+        data[f"usual_packs.{index}.name_nl"] = [f"Pakket {index}"]
         data[f"usual_packs.{index}.items.needle"] = ["1"]
 
     page = refused(client.post(f"{SITES}/AMS-OUT1/edit", data=data))
@@ -291,9 +326,9 @@ def test_without_the_token_nothing_changes(app, admin_page):
     client, _admin = admin_page
     data = page_form(client, f"{SITES}/AMS-DCR1/edit")
     data.pop("csrf_token")
-    data["name"] = ["Taken over"]
+    data["name_en"] = ["Taken over"]
 
     response = client.post(f"{SITES}/AMS-DCR1/edit", data=data)
 
     assert response.status_code == 400
-    assert row(app, Site, "AMS-DCR1").name == "DCR Amsterdam"
+    assert row(app, Site, "AMS-DCR1").name_en == "DCR Amsterdam"

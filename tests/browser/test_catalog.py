@@ -220,7 +220,7 @@ def test_catalog_forms_with_their_errors_pass_axe(admin_on, live_server, locale)
     page = admin_on(TABLET, locale=locale, bypass_csp=True)
     problems = []
     for path, field in [
-        ("/admin/sites/new", "#f-name"),
+        ("/admin/sites/new", "#f-name_nl"),
         ("/admin/sites/AMS-OUT1/edit", "#f-usual_packs-0-items-needle"),
         ("/admin/equipment/new", "#f-name_en"),
         ("/admin/referral-types/new", "#f-name_en"),

@@ -10,6 +10,7 @@ from outreach.auth.models import User
 from outreach.extensions import db
 from outreach.records.models import Contact
 from outreach.settings import Setting
+from outreach.timekeeping import month_of
 from tests.browser.conftest import wait_until_synced
 from tests.browser.test_accessibility import TABLET
 
@@ -97,10 +98,12 @@ def test_an_organisation_is_set_up_through_the_pages(app, browser, phone, live_s
     # A site with a usual pack.
     page.goto(f"{base}/admin/sites/new")
     page.get_by_label("Code", exact=True).fill("UTR-DCR1")
-    page.get_by_label("Name", exact=True).fill("DCR Utrecht")
+    page.get_by_label("Name in English", exact=True).fill("DCR Utrecht")
+    page.get_by_label("Name in Dutch", exact=True).fill("Gebruiksruimte Utrecht")
     page.get_by_label("Kind of site").select_option("dcr")
     page.get_by_label("City").fill("Utrecht")
-    page.get_by_label("Name of the pack").fill("Injecting pack")
+    page.get_by_label("Name of the pack in English").fill("Injecting pack")
+    page.get_by_label("Name of the pack in Dutch").fill("Injectiepakket")
     page.get_by_label("Syringe 1 ml").fill("10")
     save(page)
     expect(page.get_by_text("Site UTR-DCR1 is saved.")).to_be_visible()
@@ -123,7 +126,7 @@ def test_an_organisation_is_set_up_through_the_pages(app, browser, phone, live_s
     sign_in(page, base, "pieter", STAFF_PASSWORD)
     page.goto(f"{base}/field/contacts/new")
     expect(page.get_by_label("Locatie")).to_have_value("UTR-DCR1")
-    page.get_by_role("button", name="Vast pakket: Injecting pack").click()
+    page.get_by_role("button", name="Vast pakket: Injectiepakket").click()
     expect(page.get_by_label("Spuit 1 ml", exact=True)).to_have_value("10")
     page.locator("summary", has_text="Doorverwijzingen").click()
     page.get_by_label("HCV-test").check()
@@ -136,12 +139,15 @@ def test_an_organisation_is_set_up_through_the_pages(app, browser, phone, live_s
         assert contact.site.code == "UTR-DCR1"
         assert {row.item.code: row.quantity for row in contact.items} == {"syringe_1ml": 10}
         assert [referral.type.code for referral in contact.referrals] == ["hcv_test"]
+        month = month_of(contact.occurred_at)
 
-    # The supervisor sees it in this month's report.
+    # The supervisor sees it in this month's report (the dashboard opens on the month before).
     desk = browser.new_context(viewport=TABLET, locale="en-GB")
     page = desk.new_page()
     sign_in(page, base, "sanne", STAFF_PASSWORD)
-    page.goto(f"{base}/reports")
+    page.goto(f"{base}/reports?month={month}")
     site_row = page.get_by_role("row").filter(has_text="DCR Utrecht")
-    expect(site_row.get_by_role("cell")).to_have_text(["1", "1", "0", "10", "0", "1", "0"])
+    expect(site_row.get_by_role("cell")).to_have_text(
+        ["UTR-DCR1", "1", "1", "0", "10", "0", "1", "0"]
+    )
     desk.close()

@@ -54,6 +54,8 @@ def test_sites_are_those_the_user_may_record_for(login_as, role, sites, expected
         assert dcr[0] == {
             "code": "AMS-DCR1",
             "name": "DCR Amsterdam",
+            "name_en": "DCR Amsterdam",
+            "name_nl": "Gebruiksruimte Amsterdam",
             "kind": "dcr",
             "city": "Amsterdam",
             "usual_packs": [],
@@ -63,7 +65,31 @@ def test_sites_are_those_the_user_may_record_for(login_as, role, sites, expected
 def test_sites_carry_their_usual_packs(login_as):
     body = catalog(login_as("worker", sites=("AMS-OUT1",)))
 
-    assert body["sites"][0]["usual_packs"] == [INJECTING_PACK]
+    assert body["sites"][0]["usual_packs"] == [{**INJECTING_PACK, "name": "Injecting pack"}]
+
+
+def test_site_and_pack_names_follow_the_language_beside_both_names(login_as):
+    """`name` is the reader's (what older phones read); `name_en` and `name_nl` are both."""
+    api = login_as("worker", sites=("AMS-OUT1",))
+
+    dutch = catalog(api, headers={"Accept-Language": "nl"})["sites"][0]
+    english = catalog(api, headers={"Accept-Language": "en"})["sites"][0]
+
+    assert (dutch["name"], english["name"]) == ("Veldwerkteam", "Street team")
+    assert dutch["name_en"] == english["name_en"] == "Street team"
+    assert dutch["name_nl"] == english["name_nl"] == "Veldwerkteam"
+    assert dutch["usual_packs"][0]["name"] == "Injectiepakket"
+    assert english["usual_packs"][0]["name"] == "Injecting pack"
+    for pack in (dutch["usual_packs"][0], english["usual_packs"][0]):
+        assert (pack["name_en"], pack["name_nl"]) == ("Injecting pack", "Injectiepakket")
+        assert pack["items"] == INJECTING_PACK["items"]
+
+
+def test_the_openapi_document_describes_sites_and_packs_in_both_languages(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+
+    assert {"name", "name_en", "name_nl", "usual_packs"} <= set(schemas["SiteOut"]["properties"])
+    assert {"name", "name_en", "name_nl", "items"} <= set(schemas["UsualPackOut"]["properties"])
 
 
 @pytest.mark.parametrize("role", ["worker", "admin"])

@@ -76,3 +76,21 @@ def test_demo_data_stocks_the_demo_sites(app, monkeypatch):
         kinds = set(db.session.execute(select(StockMovement.kind)).scalars())
         assert kinds >= {"received", "count", "transfer", "handed_out"}
         assert balances_as_kept() == balances_recounted()
+
+
+def test_demo_sites_and_their_packs_have_dutch_names(app):
+    assert all(name_en != name_nl for _code, name_en, name_nl, *_rest in demo.DEMO_SITES)
+    with app.app_context():
+        demo.seed_sites()
+        site = db.session.execute(select(Site).where(Site.code == "RTM-LT1")).scalar_one()
+
+        assert site.name("nl") == "Laagdrempelige inloop Rotterdam"
+        assert site.name("en") == "Rotterdam drop-in"
+        assert [pack["name"] for pack in site.usual_packs_in("nl")] == [
+            "Injectiepakket",
+            "Rookpakket",
+        ]
+        assert [pack["name"] for pack in site.usual_packs_in("en")] == [
+            "Injecting pack",
+            "Smoking pack",
+        ]

@@ -135,6 +135,25 @@ def test_forms_offer_the_users_own_sites(login_as, role, sites, offered):
         assert [option["value"] for option in options] == offered, url
 
 
+@pytest.mark.parametrize(
+    ("language", "site", "pack"),
+    [
+        ("en", "Street team (AMS-OUT1)", "Usual pack: Injecting pack"),
+        ("nl", "Veldwerkteam (AMS-OUT1)", "Injectiepakket"),
+    ],
+)
+def test_the_contact_form_names_sites_and_packs_in_the_pages_language(
+    login_as, language, site, pack
+):
+    api = login_as("worker", sites=("AMS-OUT1",))
+
+    response = api.client.get(CONTACT_FORM, headers={"Accept-Language": language})
+    page = parse(response.get_data(as_text=True))
+
+    assert page.one("select", name="site").one("option").text == site
+    assert pack in page.one("button", class_="pack").text
+
+
 def test_home_offers_the_two_forms(worker):
     page = open_page(worker.client, "/field")
 
