@@ -102,7 +102,8 @@ load: $(VENV)/.installed-load
 screenshots: install-test
 	$(PY) -m pytest -q tests/browser/test_reports.py tests/browser/test_accessibility.py
 	mkdir -p docs/screenshots
-	cp test-artifacts/dashboard.png docs/screenshots/dashboard.png
+	cp test-artifacts/dashboard-laptop.png docs/screenshots/dashboard.png
+	cp test-artifacts/year-laptop.png docs/screenshots/year.png
 	cp test-artifacts/contact-form-nl.png docs/screenshots/contact-form-nl.png
 	cp test-artifacts/supplies.png docs/screenshots/supplies.png
 

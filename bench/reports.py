@@ -3,7 +3,9 @@
 Prints the time to generate the volume (first run only: the database is kept under
 instance/bench/), the median time of the monthly report for all sites and of the 12-month
 trends beside a hand-written SQL query computing the same syringe totals (with the ratio), the
-peak memory of a 12-month CSV export, and the time to read the stock of every site as
+annual report of the last complete year (the year page and the annual export), the same days of
+the month before counted from the records (what the dashboard compares the month so far with; a
+whole month, the worst case), the peak memory of a 12-month CSV export, and the time to read the stock of every site as
 `GET /api/v1/stock` answers it (target: at most 50 ms for 30 sites). With
 OUTREACH_BENCH_DATABASE_URL (PostgreSQL), the same figures for that database. Run with `make bench`.
 """
@@ -23,6 +25,8 @@ from outreach import create_app
 from outreach.catalog.models import Site
 from outreach.extensions import db
 from outreach.records.models import Contact
+from outreach.reports.annual import annual_report
+from outreach.reports.recount import direct_report
 from outreach.reports.service import monthly_report
 from outreach.sealing.keys import new_pem
 from outreach.supplies.service import stock_as_json, stock_of_sites
@@ -148,6 +152,17 @@ def measure(url: str) -> None:
             f"hand-written 12-month SQL:   {raw_year * 1000:7.0f} ms   "
             f"ratio {trends / raw_year:.2f}x"
         )
+        # The year page and the annual export read the year as one period; the dashboard's
+        # month so far is compared with the same days of the month before, counted from the
+        # records: at the end of a month, a whole month of them.
+        last_year = int(month_of(now())[:4]) - 1
+        annual = median_seconds(lambda: annual_report(last_year, sites), runs=3)
+        print(f"annual report {last_year}, all sites: {annual * 1000:5.0f} ms (median of 3)")
+        days_before = median_seconds(lambda: direct_report([month], sites, until=end), runs=3)
+        print(
+            f"same days of the month before, from the records (a whole month): "
+            f"{days_before * 1000:.0f} ms (median of 3)"
+        )
         stock = median_seconds(lambda: [stock_as_json(each) for each in stock_of_sites(sites)])
         held = sum(len(each.items) for each in stock_of_sites(sites))
         print(
@@ -162,7 +177,7 @@ EXPORT = """
 import resource, sys, time
 from outreach import create_app
 from outreach.catalog.models import Site
-from outreach.exports.service import csv_lines
+from outreach.exports.service import Export, csv_lines
 from outreach.extensions import db
 from outreach.reports.report import SiteRef
 from outreach.timekeeping import months_between
@@ -173,7 +188,7 @@ with app.test_request_context():
     sites = [SiteRef.of(s) for s in db.session.execute(select(Site)).scalars()]
     started = time.perf_counter()
     lines = 0
-    for line in csv_lines(months_between(sys.argv[2], sys.argv[3]), sites, 10):
+    for line in csv_lines(Export("month", months_between(sys.argv[2], sys.argv[3]), sites, 10)):
         lines += 1
     seconds = time.perf_counter() - started
 def peak_kb():

@@ -17,6 +17,32 @@ SITE_KINDS = {
     "other": _l("Other"),
 }
 
+# The kinds of provision point (outlet) of the EMCDDA's table on syringe availability (ST10),
+# and the one each kind of site counts as.
+OUTLET_TYPES = {
+    "specialised": _l("Specialised programme"),
+    "pharmacy": _l("Pharmacy"),
+    "vending_machine": _l("Syringe vending machine"),
+    "other": _l("Other"),
+}
+OUTLET_TYPE_OF_SITE_KIND = {
+    "outreach": "specialised",
+    "dcr": "specialised",
+    "low_threshold": "specialised",
+    "treatment_centre": "specialised",
+    "mobile_van": "specialised",
+    "pharmacy": "pharmacy",
+    "vending_machine": "vending_machine",
+    "police_station": "other",
+    "other": "other",
+}
+
+
+def outlet_type(kind: str) -> str:
+    """The outlet type (ST10) a kind of site counts as."""
+    return OUTLET_TYPE_OF_SITE_KIND[kind]
+
+
 CONTACT_KINDS = {
     "street_outreach": _l("Street outreach"),
     "drop_in": _l("Drop-in"),

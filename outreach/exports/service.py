@@ -1,21 +1,19 @@
-"""Monthly counts for the city, funders and the national monitor: tidy CSV and XLSX, streamed
-month by month, with small counts of people suppressed for use outside the organisation."""
+"""Counts for the city, funders and the national monitor: tidy CSV (and, in `workbook.py`, XLSX)
+of some months or of a year, streamed period by period, with small counts of people suppressed
+for use outside the organisation."""
 
 import csv
 import io
-import tempfile
+from dataclasses import dataclass
 
-from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-
+from outreach.audit.models import AuditEvent
 from outreach.audit.service import record_event
 from outreach.exports.suppression import suppress
+from outreach.reports.annual import annual_report
 from outreach.reports.indicators import ALL_SITES, INDICATORS
+from outreach.reports.report import Report, SiteRef
 from outreach.reports.service import monthly_report
 
-CSV_HEADER = ("month", "site", "indicator", "breakdown", "value")
 # Indicators that exist only by breakdown: their total is another indicator (contacts,
 # unique_clients, incidents) or, for target groups (one contact can have several), has no
 # meaning. They get no total row, which would read as a false 0.
@@ -30,25 +28,65 @@ BREAKDOWN_ONLY = frozenset(
         "incidents_by_outcome",
     }
 )
+# An export's name for its periods ("month", "year": the CSV's first column) -> its own name
+# ("monthly", "annual": its URL and its audit target).
+EXPORTS = {"month": "monthly", "year": "annual"}
+MAX_DETAIL = AuditEvent.detail.type.length
 
 
-def month_cells(month: str, sites) -> dict:
-    """Every cell of one month: each indicator's total for every site and ALL (zero when
-    nothing happened; none for BREAKDOWN_ONLY), and each breakdown seen at any site,
-    zero-filled at the others."""
-    report = monthly_report([month], sites)
+@dataclass(frozen=True)
+class Export:
+    """What one export covers: its periods (months, or one year), sites and threshold (None:
+    nothing hidden)."""
+
+    period: str  # "month" or "year"
+    periods: list[str]
+    sites: list[SiteRef]
+    threshold: int | None
+
+    @property
+    def name(self) -> str:
+        return EXPORTS[self.period]
+
+    @property
+    def span(self) -> str:
+        """ "2025-09..2025-11" for months, "2025" for a year."""
+        first, last = self.periods[0], self.periods[-1]
+        return first if self.period == "year" else f"{first}..{last}"
+
+    def file_name(self, kind: str) -> str:
+        """outreach-2025-09-2025-11.csv, outreach-2025-unsuppressed.xlsx..."""
+        span = self.span.replace("..", "-")
+        return f"outreach-{span}{'' if self.threshold else '-unsuppressed'}.{kind}"
+
+    def report(self, period: str) -> Report:
+        if self.period == "year":
+            return annual_report(int(period), list(self.sites))
+        return monthly_report([period], list(self.sites))
+
+    def cells(self, period: str) -> dict:
+        """One period's cells as published: suppressed, "" for no value."""
+        return shown(period_cells(self.report(period), period), self.threshold)
+
+
+def period_cells(report: Report, period: str) -> dict:
+    """Every cell of one period (a month or a year) of a report: each indicator's total for
+    every site and ALL (zero when nothing happened; none for BREAKDOWN_ONLY), and each breakdown
+    seen at any site, zero-filled at the others."""
+    seen = {}  # indicator -> its breakdowns
+    for _period, _site, indicator, breakdown in report.values:
+        if breakdown:
+            seen.setdefault(indicator, set()).add(breakdown)
     rows = []  # (indicator, breakdown), in the order of DESIGN §7
     for indicator in INDICATORS:
-        breakdowns = sorted(
-            {key[3] for key in report.values if key[2] == indicator.name and key[3]}
-        )
         totals = [] if indicator.name in BREAKDOWN_ONLY else [""]
+        breakdowns = sorted(seen.get(indicator.name, ()))
         rows.extend((indicator.name, breakdown) for breakdown in [*totals, *breakdowns])
     cells = {}
-    # The tidy order of DESIGN §6: month, then site (ALL last), indicator, breakdown.
-    for code in [site.code for site in sites] + [ALL_SITES]:
+    # The tidy order of DESIGN §6: period, then site (ALL last), indicator, breakdown.
+    for code in [site.code for site in report.sites] + [ALL_SITES]:
         for name, breakdown in rows:
-            key = (month, code, name, breakdown)
+            key = (period, code, name, breakdown)
             if name == "return_rate":
                 cells[key] = report.values.get(key)  # None: no syringes went out
             else:
@@ -66,16 +104,9 @@ def shown(cells: dict, threshold: int | None) -> dict:
     }
 
 
-def export_rows(months, sites, threshold: int | None):
-    """(month, site, indicator, breakdown, value) rows, one month at a time."""
-    for month in months:
-        yield from (
-            (*key, value) for key, value in shown(month_cells(month, sites), threshold).items()
-        )
-
-
-def csv_lines(months, sites, threshold: int | None):
-    """The tidy CSV, line by line, so a long export never sits in memory whole."""
+def csv_lines(export: Export):
+    """The tidy CSV (`month` or `year`, site, indicator, breakdown, value), line by line and
+    period by period, so a long export never sits in memory whole."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
 
@@ -86,76 +117,24 @@ def csv_lines(months, sites, threshold: int | None):
         buffer.truncate()
         return text
 
-    yield line(CSV_HEADER)
-    for row in export_rows(months, sites, threshold):
-        yield line(row)
+    yield line((export.period, "site", "indicator", "breakdown", "value"))
+    for period in export.periods:
+        for key, value in export.cells(period).items():
+            yield line((*key, value))
 
 
-def xlsx_file(months, sites, threshold: int | None):
-    """The same numbers laid out for people: a sheet per month (sites as columns) and a sheet
-    of definitions. Written row by row (openpyxl's write-only mode) into a temporary file."""
-    workbook = Workbook(write_only=True)
-    codes = [site.code for site in sites] + [ALL_SITES]
-    bold = Font(bold=True)
-    for month in months:
-        values = shown(month_cells(month, sites), threshold)
-        sheet = workbook.create_sheet(month)
-        sheet.append(
-            [_cell(sheet, text, bold) for text in [_("Indicator"), _("Breakdown"), *codes]]
-        )
-        rows = {}
-        for (_month, code, indicator, breakdown), value in values.items():
-            rows.setdefault((indicator, breakdown), {})[code] = value
-        for (indicator, breakdown), by_site in rows.items():
-            sheet.append([indicator, breakdown, *[by_site.get(code, "") for code in codes]])
-    definitions = workbook.create_sheet(_("Definitions"))
-    definitions.append(
-        [
-            _cell(definitions, text, bold)
-            for text in [_("Indicator"), _("Name"), _("Definition"), _("Suppressed")]
-        ]
-    )
-    for indicator in INDICATORS:
-        definitions.append(
-            [
-                indicator.name,
-                str(indicator.label),
-                str(indicator.definition),
-                _("yes, below %(n)d", n=threshold) if threshold and indicator.people else _("no"),
-            ]
-        )
-    if threshold:
-        definitions.append([])
-        definitions.append(
-            [
-                _(
-                    "Counts of people from 1 to %(last)d are shown as <%(n)d; so is a second count "
-                    "wherever a hidden one could be worked out from a total.",
-                    last=threshold - 1,
-                    n=threshold,
-                )
-            ]
-        )
-    # Handed to the response, which closes it once sent.
-    handle = tempfile.TemporaryFile()  # noqa: SIM115
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
-
-
-def _cell(sheet, text, font):
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.font = font
-    return cell
-
-
-def audit_export(user, kind: str, months, sites, threshold: int | None) -> None:
+def audit_export(user, export: Export, kind: str) -> None:
+    """The export in the audit log: what, which sites, whether suppressed. A list of sites too
+    long for the log's detail is cut short, with the number of sites."""
+    suppressed = f"suppressed=<{export.threshold}" if export.threshold else "suppressed=no"
+    codes = ",".join(site.code for site in export.sites)
+    room = MAX_DETAIL - len(f"{export.span} sites= {suppressed}")
+    if len(codes) > room:
+        more = f"... ({len(export.sites)} sites)"
+        codes = codes[: room - len(more)] + more
     record_event(
         "export",
         user,
-        target=f"monthly.{kind}",
-        detail=(
-            f"{months[0]}..{months[-1]} sites={','.join(site.code for site in sites)} "
-            f"suppressed={'<' + str(threshold) if threshold else 'no'}"
-        ),
+        target=f"{export.name}.{kind}",
+        detail=f"{export.span} sites={codes} {suppressed}",
     )

@@ -27,26 +27,28 @@ ADD_UP_OVER_SITES = {"new_clients"}
 
 
 def _groups(cells: dict) -> list[tuple[tuple, list[tuple]]]:
-    """(total key, part keys) of every table in one month's cells."""
+    """(total key, part keys) of every table in one period's cells (a month's or a year's)."""
     groups = []
     sites = sorted({key[1] for key in cells} - {ALL_SITES})
     # Sites add up to ALL for additive counts of people.
-    for month, site, indicator, breakdown in cells:
+    for period, site, indicator, breakdown in cells:
         meta = BY_NAME[indicator]
         if site == ALL_SITES and meta.people and (meta.additive or indicator in ADD_UP_OVER_SITES):
-            parts = [(month, code, indicator, breakdown) for code in sites]
-            groups.append(((month, site, indicator, breakdown), parts))
-    # Breakdowns add up to their total.
-    totals = {(key[0], key[1]) for key in cells}
-    for month, site in totals:
+            parts = [(period, code, indicator, breakdown) for code in sites]
+            groups.append(((period, site, indicator, breakdown), parts))
+    # Breakdowns add up to their total. (Indexed first: at hundreds of sites, looking through
+    # every cell for each site's table would take minutes.)
+    breakdowns = {}  # (period, site, indicator) -> its breakdowns' keys
+    for key in cells:
+        if key[3]:
+            breakdowns.setdefault(key[:3], []).append(key)
+    for period, site in dict.fromkeys(key[:2] for key in cells):
         for total_indicator, part_indicator in PARTITIONS:
-            parts = [
-                key for key in cells if key[:3] == (month, site, part_indicator) and key[3] != ""
-            ]
+            parts = breakdowns.get((period, site, part_indicator))
             if parts:
-                groups.append(((month, site, total_indicator, ""), parts))
+                groups.append(((period, site, total_indicator, ""), parts))
         # DCR visits are the contacts of kind dcr_visit counted again: one hides the other.
-        visits, by_kind = (month, site, "dcr_visits", ""), (month, site, "contacts", "dcr_visit")
+        visits, by_kind = (period, site, "dcr_visits", ""), (period, site, "contacts", "dcr_visit")
         if visits in cells and by_kind in cells:
             groups.append((by_kind, [visits]))
     return groups

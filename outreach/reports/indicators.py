@@ -16,11 +16,22 @@ class Indicator:
     people: bool = True  # a count of people (or of events that involve people): suppressible
     breakdown: str = ""  # what the breakdown codes of this indicator are, if any
     additive: bool = True  # sites' values add up to the total (not so for distinct people)
+    emcdda: str = ""  # the EMCDDA table and figure this indicator feeds, if any
 
+
+# The figures of the EMCDDA's standard table on syringe availability this report feeds.
+ST10_SYRINGES = _l(
+    "ST10 (syringe availability): syringes provided through specialised programmes, "
+    "pharmacies and vending machines."
+)
 
 INDICATORS = [
     Indicator(
-        "contacts", _l("Contacts"), _l("Contact records, voided ones excluded."), breakdown="kind"
+        "contacts",
+        _l("Contacts"),
+        _l("Contact records, voided ones excluded."),
+        breakdown="kind",
+        emcdda=_l("ST10 (syringe availability): client contacts."),
     ),
     Indicator(
         "people_contacted",
@@ -33,13 +44,17 @@ INDICATORS = [
     Indicator(
         "unique_clients",
         _l("Unique clients"),
-        _l("Distinct clients (by pseudonym) with at least one contact in the month."),
+        _l(
+            "Distinct clients (by pseudonym) with at least one contact in the month (or year): a "
+            "client seen in several months of a year counts once."
+        ),
         additive=False,
+        emcdda=_l("ST10 (syringe availability): individual clients."),
     ),
     Indicator(
         "new_clients",
         _l("New clients"),
-        _l("Clients whose first contact ever (at any site) falls in the month."),
+        _l("Clients whose first contact ever (at any site) falls in the month (or year)."),
         additive=False,
     ),
     Indicator(
@@ -71,13 +86,13 @@ INDICATORS = [
     Indicator(
         "contacts_by_age_group",
         _l("Contacts by age group"),
-        _l("Contacts by age in the month's year, from the birth year recorded."),
+        _l("Contacts by age in the report's year, from the birth year recorded."),
         breakdown="age_group",
     ),
     Indicator(
         "unique_clients_by_age_group",
         _l("Unique clients by age group"),
-        _l("Distinct clients by age in the month's year."),
+        _l("Distinct clients by age in the report's year."),
         breakdown="age_group",
         additive=False,
     ),
@@ -96,6 +111,28 @@ INDICATORS = [
         _l("Syringes distributed"),
         _l("Items that count as syringes, handed out."),
         people=False,
+        emcdda=ST10_SYRINGES,
+    ),
+    Indicator(
+        "syringes_distributed_by_outlet",
+        _l("Syringes distributed by type of outlet"),
+        _l(
+            "Syringes distributed, by the type of outlet the site is: specialised programme "
+            "(drug consumption room, low-threshold facility, street outreach, mobile van, "
+            "treatment centre), pharmacy, vending machine, or other (police station, other). "
+            "The site's present kind counts for the whole period."
+        ),
+        people=False,
+        breakdown="outlet_type",
+        emcdda=ST10_SYRINGES,
+    ),
+    Indicator(
+        "outlets_active",
+        _l("Active outlets"),
+        _l("Sites that handed out at least one syringe in the period, by type of outlet."),
+        people=False,
+        breakdown="outlet_type",
+        emcdda=_l("ST10 (syringe availability): number of outlets, by type."),
     ),
     Indicator(
         "syringes_returned",
@@ -130,13 +167,13 @@ INDICATORS = [
     Indicator(
         "referrals_made",
         _l("Referrals made"),
-        _l("Referrals made at contacts in the month, by type."),
+        _l("Referrals made at contacts in the month (or year), by type."),
         breakdown="referral_type",
     ),
     Indicator(
         "referrals_attended",
         _l("Referrals attended"),
-        _l("Referrals made in the month whose status is now 'attended'."),
+        _l("Referrals made in the month (or year) whose status is now 'attended'."),
         breakdown="referral_type",
     ),
     Indicator(
@@ -173,7 +210,7 @@ INDICATORS = [
     Indicator(
         "sites_active",
         _l("Active sites"),
-        _l("Sites with at least one contact in the month, by kind of site."),
+        _l("Sites with at least one contact in the month (or year), by kind of site."),
         people=False,
         breakdown="site_kind",
     ),
@@ -226,8 +263,9 @@ INDICATORS = [
         "stock_closing",
         _l("Closing stock"),
         _l(
-            "Units held at the end of the month, by item: the opening stock plus received and "
-            "transferred in, less transferred out, handed out and disposed of, plus adjusted."
+            "Units held at the end of the month (of December for a year), by item: the opening "
+            "stock plus received and transferred in, less transferred out, handed out and "
+            "disposed of, plus adjusted."
         ),
         people=False,
         breakdown="item",

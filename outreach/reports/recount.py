@@ -7,6 +7,8 @@ Each month is a range of UTC instants of the organisation's time zone, and a CAS
 every record into its month, so the grouping happens in the database. Voided records never count.
 """
 
+from datetime import datetime
+
 from sqlalchemy import and_, case, distinct, exists, func, select
 from sqlalchemy.orm import aliased
 
@@ -23,17 +25,24 @@ from outreach.timekeeping import month_bounds, month_case, months_span
 
 
 def direct_report(
-    months: list[str], sites: list[Site], distinct_people: bool = True, stock: bool = True
+    months: list[str],
+    sites: list[Site],
+    distinct_people: bool = True,
+    stock: bool = True,
+    until: datetime | None = None,
 ) -> Report:
     """Every indicator computed from the records themselves: the reference the roll-ups are
     checked against and rebuilt from. Without `distinct_people`, only counts that add up;
     without `stock`, nothing from the stock ledger (bulk hand-outs are not among the items
-    distributed then: `monthly_counts` keeps those of contacts only)."""
+    distributed then: `monthly_counts` keeps those of contacts only). `until` (a UTC instant)
+    cuts the last month short: what a part of a month held (`period.py`)."""
     report = Report(months=months, sites=sites)
     codes = {site.id: site.code for site in sites}
     if not codes or not months:
         return report
     start, end = months_span(months)
+    if until is not None:
+        end = min(end, until)
     month = month_case(Contact.occurred_at, months).label("month")
     in_scope = (
         Contact.voided_at.is_(None),
@@ -66,7 +75,8 @@ def direct_report(
         # Stock, and the bulk hand-outs among the items distributed, from the ledger's lines.
         items = {item.id: item for item in db.session.execute(select(EquipmentItem)).scalars()}
         opening = stock_before(months[0], list(codes), recount=True)
-        add_stock(report, monthly_flows(months, list(codes), recount=True), opening, codes, items)
+        flows = monthly_flows(months, list(codes), recount=True, until=until)
+        add_stock(report, flows, opening, codes, items)
     add_derived(report, sites)
     return report
 

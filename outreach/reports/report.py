@@ -4,22 +4,25 @@ covers, and the values worked out from the others."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from outreach.catalog.models import Site
+from outreach.catalog.models import NamedInTwoLanguages, Site
+from outreach.catalog.vocabulary import outlet_type
 from outreach.reports.indicators import ALL_SITES, BY_NAME
 
 
 @dataclass(frozen=True)
-class SiteRef:
-    """What a report needs of a site, safe to use after the session that loaded it is gone."""
+class SiteRef(NamedInTwoLanguages):
+    """What a report needs of a site, safe to use after the session that loaded it is gone;
+    `name(language)` as a site has it."""
 
     id: int
     code: str
-    name: str
+    name_en: str
+    name_nl: str
     kind: str
 
     @classmethod
     def of(cls, site) -> "SiteRef":
-        return cls(site.id, site.code, site.name, site.kind)
+        return cls(site.id, site.code, site.name_en, site.name_nl, site.kind)
 
 
 @dataclass
@@ -62,7 +65,9 @@ def add_item_kinds(report: Report, month, site, item, quantity) -> None:
 
 
 def add_derived(report: Report, sites) -> None:
-    """Return rate and active sites, from the sums already made."""
+    """Return rate, active sites, and syringes and active outlets by type of outlet, from the
+    sums already made. A site's outlet type comes from its kind now (no history of kinds is
+    kept), so it counts under one type for the whole period."""
     for month in report.months:
         for site in [*sites, None]:
             code = site.code if site else ALL_SITES
@@ -70,6 +75,13 @@ def add_derived(report: Report, sites) -> None:
                 report.add(month, code, "sites_active", "", 1)
                 report.add(month, code, "sites_active", site.kind, 1)
             distributed = report.get(month, "syringes_distributed", site=code)
+            if site is not None and distributed:
+                outlet = outlet_type(site.kind)
+                for breakdown in ("", outlet):
+                    report.add(
+                        month, code, "syringes_distributed_by_outlet", breakdown, distributed
+                    )
+                    report.add(month, code, "outlets_active", breakdown, 1)
             if distributed:
                 returned = report.get(month, "syringes_returned", site=code)
                 report.values[(month, code, "return_rate", "")] = round(returned / distributed, 3)

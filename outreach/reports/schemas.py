@@ -36,9 +36,32 @@ class ReportArgs(Schema):
     site = sites_field()
 
 
-class MonthlyReportOut(Schema):
-    month = fields.String()
-    sites = fields.List(fields.String())
-    values = fields.Dict(
-        metadata={"description": "values[site or ALL][indicator][breakdown] = number"}
+class YearArgs(Schema):
+    year = fields.Integer(
+        required=True,
+        strict=False,
+        validate=validate.Range(1900, 2099, error=_l("A year is between 1900 and 2099.")),
+        error_messages={
+            "required": _l("Give a year, written YYYY."),
+            "invalid": _l("A year is written YYYY."),
+        },
     )
+    site = sites_field()
+
+
+REPORT_VALUES = {
+    "description": "values[site or ALL][indicator][breakdown] = number; the total over the "
+    'indicator\'s breakdowns has the breakdown ""; zeros are left out.'
+}
+
+
+class MonthlyReportOut(Schema):
+    month = fields.String(metadata={"example": "2026-10"})
+    sites = fields.List(fields.String())
+    values = fields.Dict(metadata=REPORT_VALUES)
+
+
+class AnnualReportOut(Schema):
+    year = fields.Integer(metadata={"example": 2026})
+    sites = fields.List(fields.String(), metadata={"description": "The sites' codes."})
+    values = fields.Dict(metadata=REPORT_VALUES)

@@ -5,7 +5,7 @@ referrals waiting for follow-up, from the records."""
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import BigInteger, case, cast, distinct, func, literal, select
+from sqlalchemy import BigInteger, String, case, cast, distinct, func, literal, select
 from sqlalchemy.orm import selectinload
 
 from outreach.auth.models import User
@@ -34,47 +34,86 @@ def monthly_report(months: list[str], sites: list[Site], trends: bool = False) -
     without breakdowns by target group, gender or age (the slowest part).
     """
     report = Report(months=months, sites=sites)
+    read_rollups(report, months, trends=trends)
+    return report
+
+
+def read_rollups(report: Report, months: list[str], trends: bool = False) -> None:
+    """Fill a report for its sites from the roll-ups of these months. Each month is a period
+    of its own, unless the report has a single period that the months make up (a year,
+    `report.months == ["2025"]`): then the counts are summed over the months and the people
+    counted once over them, in the database."""
+    sites = report.sites
     codes = {site.id: site.code for site in sites}
     if not codes or not months:
-        return report
+        return
+    period = report.months[0] if report.months != months else None
     site_ids = list(codes)
     catalog = {item.code: item for item in db.session.execute(select(EquipmentItem)).scalars()}
+    _add_counts(report, months, period, codes, catalog, trends)
+    items = {item.id: item for item in catalog.values()}
+    flows = monthly_flows(months, site_ids, by_site=not trends)
+    if period is not None:
+        flows = [(period, *flow[1:]) for flow in flows]
+    add_stock(report, flows, stock_before(months[0], site_ids, by_site=not trends), codes, items)
+    _add_people(report, months, period, codes, trends)
+    _add_new_clients(report, months, period, codes, trends)
+    add_derived(report, sites)
+
+
+def _period_column(column, period):
+    """The column that names a row's month and the columns to group by for it; for a report
+    of one `period` made of several months, that period's label instead."""
+    if period is None:
+        return column, [column]
+    return literal(period, String), []
+
+
+def _add_counts(report, months, period, codes, catalog, trends) -> None:
+    """The additive counts of `monthly_counts`, with the syringes and naloxone kits among the
+    items."""
+    month, month_group = _period_column(MonthlyCount.month, period)
     # For trends the database adds the sites up; otherwise the report does, site by site.
     site_column = literal(None) if trends else MonthlyCount.site_id
     counts = (
         select(
-            MonthlyCount.month,
+            month,
             site_column,
             MonthlyCount.indicator,
             MonthlyCount.breakdown,
             # PostgreSQL sums a bigint as a numeric: counts stay whole numbers.
             cast(func.sum(MonthlyCount.value), BigInteger),
         )
-        .where(MonthlyCount.month.in_(months), MonthlyCount.site_id.in_(site_ids))
-        .group_by(MonthlyCount.month, MonthlyCount.indicator, MonthlyCount.breakdown)
+        .where(MonthlyCount.month.in_(months), MonthlyCount.site_id.in_(list(codes)))
+        .group_by(*month_group, MonthlyCount.indicator, MonthlyCount.breakdown)
     )
     if not trends:
         counts = counts.group_by(MonthlyCount.site_id)
-    for month, site_id, indicator, breakdown, value in db.session.execute(counts):
+    for month_label, site_id, indicator, breakdown, value in db.session.execute(counts):
         site = ALL_SITES if trends else codes[site_id]
-        report.add(month, site, indicator, breakdown, value)
+        report.add(month_label, site, indicator, breakdown, value)
         item = catalog.get(breakdown) if indicator == "items_distributed" else None
         if item is not None:
-            add_item_kinds(report, month, site, item, value)
-    items = {item.id: item for item in catalog.values()}
-    flows = monthly_flows(months, site_ids, by_site=not trends)
-    add_stock(report, flows, stock_before(months[0], site_ids, by_site=not trends), codes, items)
+            add_item_kinds(report, month_label, site, item, value)
 
+
+def _add_people(report, months, period, codes, trends) -> None:
+    """Unique clients, by target group, gender and age group, from `monthly_clients`: a client
+    seen at several sites, or in several months of a period, counts once. Gender and birth year
+    are the client's latest (the roll-up's copy follows every change), so each client counts
+    in one group."""
+    month, month_group = _period_column(MonthlyClient.month, period)
     seen = (
         MonthlyClient.month.in_(months),
-        MonthlyClient.site_id.in_(site_ids),
+        MonthlyClient.site_id.in_(list(codes)),
         MonthlyClient.contacts > 0,
     )
     flags = [] if trends else list(FLAGS)
     for by_site in (False,) if trends else (True, False):
-        group = [MonthlyClient.month, *([MonthlyClient.site_id] if by_site else [])]
-        # A site's rows are one per client already; only the total needs DISTINCT.
-        if by_site:
+        group = [*month_group, *([MonthlyClient.site_id] if by_site else [])]
+        columns = [month, *([MonthlyClient.site_id] if by_site else [])]
+        # A site's rows in a month are one per client already; otherwise DISTINCT is needed.
+        if by_site and period is None:
             clients = func.count(MonthlyClient.client_id)
             flagged = [
                 func.sum(case((getattr(MonthlyClient, flag) > 0, 1), else_=0)) for flag in flags
@@ -87,7 +126,7 @@ def monthly_report(months: list[str], sites: list[Site], trends: bool = False) -
                 )
                 for flag in flags
             ]
-        people = select(*group, clients, *flagged).where(*seen).group_by(*group)
+        people = select(*columns, clients, *flagged).where(*seen).group_by(*group)
         for row in db.session.execute(people):
             site = codes[row[1]] if by_site else ALL_SITES
             values = row[2:] if by_site else row[1:]
@@ -97,7 +136,9 @@ def monthly_report(months: list[str], sites: list[Site], trends: bool = False) -
         if trends:
             continue
         details = (MonthlyClient.gender, MonthlyClient.birth_year)
-        demography_query = select(*group, *details, clients).where(*seen).group_by(*group, *details)
+        demography_query = (
+            select(*columns, *details, clients).where(*seen).group_by(*group, *details)
+        )
         for row in db.session.execute(demography_query):
             site = codes[row[1]] if by_site else ALL_SITES
             gender, birth_year, count = row[2:] if by_site else row[1:]
@@ -107,24 +148,27 @@ def monthly_report(months: list[str], sites: list[Site], trends: bool = False) -
                 row[0], site, "unique_clients_by_age_group", age_group(year, birth_year), count
             )
 
+
+def _add_new_clients(report, months, period, codes, trends) -> None:
+    """Clients whose first contact ever falls in the month (or the period), at its first site."""
     start, end = months_span(months)
-    first_month = month_case(Client.first_contact_at, months).label("month")
+    first_month, month_group = _period_column(
+        month_case(Client.first_contact_at, months).label("month"), period
+    )
     new = (
         select(first_month, Client.first_site_id, func.count(Client.id))
         .where(
             Client.first_contact_at >= start,
             Client.first_contact_at < end,
-            Client.first_site_id.in_(site_ids),
+            Client.first_site_id.in_(list(codes)),
         )
-        .group_by(first_month, Client.first_site_id)
+        .group_by(*month_group, Client.first_site_id)
     )
     for month, site_id, count in db.session.execute(new):
         # New clients add up over sites: a client is first seen at one site.
         if not trends:
             report.values[(month, codes[site_id], "new_clients", "")] += count
         report.values[(month, ALL_SITES, "new_clients", "")] += count
-    add_derived(report, sites)
-    return report
 
 
 def sites_for_report(user, codes=None) -> list[Site]:

@@ -12,13 +12,16 @@ from outreach.supplies.models import StockBalance, StockEntry, StockMonth
 from outreach.timekeeping import month_bounds, month_case, month_of, months_between, months_span
 
 
-def monthly_flows(months: list[str], site_ids: list[int], by_site=True, recount=False) -> list:
+def monthly_flows(
+    months: list[str], site_ids: list[int], by_site=True, recount=False, until=None
+) -> list:
     """(month, site id or None, item id, flow, ledger sum) of these months and sites; site id
-    None (all sites together) unless `by_site`."""
+    None (all sites together) unless `by_site`. `until` (a UTC instant) cuts the last month
+    short; the ledger's lines are counted then, as the roll-up holds whole months."""
     if not months or not site_ids:
         return []
-    if recount:
-        return _recounted_flows(months, site_ids, by_site)
+    if recount or until is not None:
+        return _recounted_flows(months, site_ids, by_site, until)
     site = StockMonth.site_id if by_site else literal(None)
     query = (
         select(
@@ -38,8 +41,10 @@ def monthly_flows(months: list[str], site_ids: list[int], by_site=True, recount=
     return [(*row[:4], int(row[4])) for row in db.session.execute(query) if row[4]]
 
 
-def _recounted_flows(months, site_ids, by_site) -> list:
+def _recounted_flows(months, site_ids, by_site, until=None) -> list:
     start, end = months_span(months)
+    if until is not None:
+        end = min(end, until)
     month = month_case(StockEntry.occurred_at, months).label("month")
     direction = case((StockEntry.quantity > 0, 1), else_=-1).label("direction")
     site = StockEntry.site_id if by_site else literal(None)

@@ -38,12 +38,13 @@ def number(text: str):
     return float(text) if "." in text else int(text)
 
 
-def csv_cells(response) -> dict:
-    """{(month, site, indicator, breakdown): value} of a CSV export, values as numbers."""
+def csv_cells(response, first="month") -> dict:
+    """{(month or year, site, indicator, breakdown): value} of a CSV export, values as
+    numbers."""
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == ["month", "site", "indicator", "breakdown", "value"]
+    assert rows[0] == [first, "site", "indicator", "breakdown", "value"]
     cells = {tuple(row[:4]): number(row[4]) for row in rows[1:]}
     assert len(cells) == len(rows) - 1, "a key twice"
     return cells
@@ -57,16 +58,21 @@ def xlsx_workbook(response):
     return load_workbook(io.BytesIO(response.get_data()))
 
 
-def xlsx_cells(workbook, months) -> dict:
-    """The month sheets as {(month, site, indicator, breakdown): value}."""
+WIDE_HEADER = ("Indicator code", "Indicator", "Breakdown code", "Breakdown")
+
+
+def xlsx_cells(workbook, periods, titles=WIDE_HEADER) -> dict:
+    """The period sheets (sites as columns: site names above the header of codes) as
+    {(period, site, indicator, breakdown): value}; `titles`: its first four columns' titles, in
+    the reader's language."""
     cells = {}
-    for month in months:
-        rows = list(workbook[month].iter_rows(values_only=True))
-        header = list(rows[0])
-        assert header[:2] == ["Indicator", "Breakdown"]
-        for indicator, breakdown, *values in rows[1:]:
-            for site, value in zip(header[2:], values, strict=True):
-                cells[(month, site, indicator, breakdown or "")] = (
+    for period in periods:
+        rows = list(workbook[period].iter_rows(values_only=True))
+        header = list(rows[1])
+        assert tuple(header[:4]) == titles
+        for indicator, _name, breakdown, _breakdown_name, *values in rows[2:]:
+            for site, value in zip(header[4:], values, strict=True):
+                cells[(period, site, indicator, breakdown or "")] = (
                     None if value in (None, "") else value
                 )
     return cells
@@ -149,12 +155,18 @@ def test_xlsx_holds_the_same_numbers_as_the_csv(dataset, supervisor):
         'attachment; filename="outreach-2025-09-2025-11-unsuppressed.xlsx"'
     )
     assert workbook.sheetnames == ["2025-09", "2025-10", "2025-11", "Definitions"]
-    assert next(workbook["2025-10"].iter_rows(values_only=True)) == (
-        "Indicator",
-        "Breakdown",
-        *SITES,
-        ALL,
+    names, codes = list(workbook["2025-10"].iter_rows(values_only=True))[:2]
+    assert names == (
+        None,
+        None,
+        None,
+        "Site",
+        "DCR Amsterdam",
+        "Street team",
+        "Rotterdam NSP",
+        "All sites",
     )
+    assert codes == (*WIDE_HEADER, *SITES, ALL)
     assert xlsx_cells(workbook, ["2025-09", "2025-10", "2025-11"]) == expected
     assert non_zero(of_month(expected, "2025-10")) == EXPECTED["2025-10"]
 
@@ -165,7 +177,7 @@ def test_xlsx_definitions_say_what_is_suppressed(dataset, supervisor):
         supervisor.get("/api/v1/exports/monthly.xlsx", query_string={**query, "suppress": "false"})
     )
     rows = list(plain["Definitions"].iter_rows(values_only=True))
-    assert rows[0] == ("Indicator", "Name", "Definition", "Suppressed")
+    assert rows[0] == ("Indicator", "Name", "Definition", "Suppressed", "EMCDDA table")
     assert [row[0] for row in rows[1:]] == list(INDICATOR_NAMES)
     assert all(row[1] and row[2] for row in rows[1:])
     assert {row[3] for row in rows[1:]} == {"no"}
