@@ -15,6 +15,9 @@ from tests.supplies.storeroom import stock_a_storeroom
 
 AXE = Path(__file__).resolve().parents[2] / ".cache/axe/node_modules/axe-core/axe.min.js"
 TABLET = {"width": 1024, "height": 1366}
+# The desk pages as a coordinator sees them on a phone and on a laptop (issue 17).
+DESK_VIEWPORTS = {"phone": {"width": 360, "height": 740}, "laptop": {"width": 1280, "height": 800}}
+DESK_PAGES = ["/reports", "/reports/year", "/admin/sites", "/admin/audit", "/admin/users"]
 LOCALES = ["en-GB", "nl-NL"]
 FIELD_PAGES = [
     "/field",
@@ -71,7 +74,8 @@ def _axe_available():
 
 def axe_problems(page, path):
     """The serious and critical violations on `path`, one line each."""
-    page.goto(path)
+    response = page.goto(path)
+    assert response.ok, f"{path}: {response.status}"
     page.wait_for_load_state("networkidle")
     page.add_script_tag(path=AXE)
     return [
@@ -93,6 +97,17 @@ def sign_in(page, live_server, username):
 @pytest.fixture(params=LOCALES)
 def locale(request):
     return request.param
+
+
+@pytest.fixture
+def desk_admin(app, make_user):
+    """An admin of no site, over three months of generated records at two sites (so the reports
+    have tables to check)."""
+    admin = make_user("admin", sites=())
+    with app.app_context():
+        seed_volume(300, months=3, sites=2)
+        db.session.commit()
+    return admin
 
 
 @pytest.mark.usefixtures("_axe_available")
@@ -117,18 +132,29 @@ def test_field_pages_on_a_phone(browser, phone, live_server, make_user, locale):
 
 @pytest.mark.usefixtures("_axe_available")
 def test_reports_and_admin_pages_on_a_tablet(
-    browser, browser_context_args, live_server, make_user, app, locale
+    browser, browser_context_args, live_server, desk_admin, locale
 ):
-    admin = make_user("admin", sites=())
-    with app.app_context():
-        seed_volume(300, months=3, sites=2)
-        db.session.commit()
     context = browser.new_context(
         **browser_context_args, viewport=TABLET, locale=locale, bypass_csp=True
     )
     page = context.new_page()
-    sign_in(page, live_server, admin)
+    sign_in(page, live_server, desk_admin)
     problems = [line for path in ADMIN_PAGES for line in axe_problems(page, live_server + path)]
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.usefixtures("_axe_available")
+@pytest.mark.parametrize("viewport", DESK_VIEWPORTS.values(), ids=DESK_VIEWPORTS.keys())
+def test_desk_pages_on_a_phone_and_a_laptop(
+    browser, browser_context_args, live_server, desk_admin, locale, viewport
+):
+    context = browser.new_context(
+        **browser_context_args, viewport=viewport, locale=locale, bypass_csp=True
+    )
+    page = context.new_page()
+    sign_in(page, live_server, desk_admin)
+    problems = [line for path in DESK_PAGES for line in axe_problems(page, live_server + path)]
     context.close()
     assert not problems, "\n".join(problems)
 
