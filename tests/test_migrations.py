@@ -1,5 +1,6 @@
 """The Alembic migrations build exactly the schema the models describe, on both databases."""
 
+import json
 import os
 
 import pytest
@@ -92,3 +93,91 @@ def test_migrations_upgrade_a_database_that_holds_records(migration_url):
                 count = connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
                 assert count == 1, table
         db.engine.dispose()
+
+
+def test_site_and_pack_names_become_english_and_dutch_and_back(migration_url):
+    """A site's name and its packs' names are kept as both names; a downgrade keeps the
+    English ones."""
+    packs = [{"name": "Injecting pack", "items": {"needle": 10}}]
+    app = create_app({"SQLALCHEMY_DATABASE_URI": migration_url})
+    with app.app_context():
+        upgrade(revision="564a2deb3062")  # the last with one name
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO sites (id, code, name, kind, city, active, usual_packs) "
+                    "VALUES (1, 'S1', 'Street team', 'outreach', '', :yes, :packs), "
+                    "(2, 'S2', 'DCR', 'dcr', '', :yes, '[]')"
+                ),
+                {"packs": json.dumps(packs), "yes": True},
+            )
+        upgrade(revision="360f3d136eba")
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT code, name_en, name_nl, usual_packs FROM sites ORDER BY code")
+            ).all()
+        assert [(code, name_en, name_nl) for code, name_en, name_nl, _packs in rows] == [
+            ("S1", "Street team", "Street team"),
+            ("S2", "DCR", "DCR"),
+        ]
+        assert [json_value(row[3]) for row in rows] == [
+            [{"name_en": "Injecting pack", "name_nl": "Injecting pack", "items": {"needle": 10}}],
+            [],
+        ]
+
+        downgrade(revision="564a2deb3062")
+        with db.engine.connect() as connection:
+            rows = connection.execute(text("SELECT name, usual_packs FROM sites ORDER BY code"))
+            assert [(name, json_value(stored)) for name, stored in rows] == [
+                ("Street team", packs),
+                ("DCR", []),
+            ]
+        db.engine.dispose()
+
+
+def test_default_dutch_names_follow_the_glossary_unless_an_admin_chose_another(migration_url):
+    """The defaults "Naaldcontainer" and "Maatschappelijke opvang" (which is shelter) become
+    "Naaldencontainer" and "Maatschappelijk werk"; a name an admin gave stays; and back."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": migration_url})
+    with app.app_context():
+        upgrade(revision="360f3d136eba")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO equipment_items (code, name_en, name_nl, category, unit, "
+                    "counts_as_syringe, sort_order, active) VALUES "
+                    "('sharps_bin', 'Sharps bin', 'Naaldcontainer', 'other', 'piece', :no, 1, :yes)"
+                ),
+                {"yes": True, "no": False},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO referral_types (code, name_en, name_nl, sort_order, active) "
+                    "VALUES ('social_care', 'Social care', 'Sociaal team', 1, :yes)"
+                ),
+                {"yes": True},
+            )
+
+        def names():
+            with db.engine.connect() as connection:
+                return (
+                    connection.execute(
+                        text(
+                            "SELECT name_nl FROM equipment_items UNION ALL "
+                            "SELECT name_nl FROM referral_types"
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
+
+        upgrade(revision="7d0c1e5a9b42")
+        assert names() == ["Naaldencontainer", "Sociaal team"]
+        downgrade(revision="360f3d136eba")
+        assert names() == ["Naaldcontainer", "Sociaal team"]
+        db.engine.dispose()
+
+
+def json_value(value):
+    """A JSON column as read by plain SQL: text on SQLite, already parsed on PostgreSQL."""
+    return json.loads(value) if isinstance(value, str) else value

@@ -207,7 +207,7 @@ def test_contact_form_labels_and_code_lists_are_dutch(client, make_user, compile
 
     for text in (
         "Soort contact",
-        "Straatwerk",
+        "Veldwerk",
         "Bezoek gebruiksruimte",
         "Doelgroepen",
         "Heroïne",
@@ -218,6 +218,27 @@ def test_contact_form_labels_and_code_lists_are_dutch(client, make_user, compile
         assert text in dutch
     for text in ("Kind of contact", "Street outreach", "Target groups", "Save contact"):
         assert text not in dutch
+
+
+@pytest.mark.parametrize(
+    ("code", "dutch"),
+    [
+        ("street_outreach", "Veldwerk"),
+        ("phone", "Telefonisch"),
+        ("injects", "Injecteert drugs"),
+        ("smokes", "Rookt drugs"),
+        ("homeless", "Dak- of thuisloos"),
+    ],
+)
+def test_the_contact_forms_choices_say_what_dutch_staff_say(
+    client, make_user, compiled_dutch, code, dutch
+):
+    """The kinds of contact and target groups read as docs/glossary-nl.md has them."""
+    sign_in(client, make_user("worker"))
+
+    form = page(client, "/field/contacts/new", "nl")
+
+    assert re.search(rf'value="{code}"[^>]*> {re.escape(dutch)}</label>', form)
 
 
 def test_the_users_own_language_wins_over_the_browser(app, client, make_user, compiled_dutch):
@@ -261,7 +282,7 @@ def test_the_librarys_own_messages_come_in_the_readers_language(login_as, compil
 @pytest.mark.parametrize(
     ("english", "dutch"),
     [
-        ("Length must be between 4 and 20.", "De lengte moet tussen 4 en 20 liggen."),
+        ("Length must be between 4 and 20.", "De lengte moet van 4 tot en met 20 zijn."),
         ("Must be one of: f, m, x.", "Moet een van deze zijn: f, m, x."),
         ("Must be less than or equal to 500.", "Moet hoogstens 500 zijn."),
         ("A message of our own.", "A message of our own."),

@@ -20,7 +20,7 @@ DEFAULT_EQUIPMENT = [
     ("crack_pipe", "Crack pipe", "Basepijp", "smoking", "piece", False),
     ("naloxone_kit", "Naloxone kit", "Naloxonkit", "naloxone", "kit", False),
     ("condom", "Condom", "Condoom", "sexual_health", "piece", False),
-    ("sharps_bin", "Sharps bin", "Naaldcontainer", "other", "piece", False),
+    ("sharps_bin", "Sharps bin", "Naaldencontainer", "other", "piece", False),
 ]
 
 DEFAULT_REFERRAL_TYPES = [
@@ -34,7 +34,7 @@ DEFAULT_REFERRAL_TYPES = [
     ("mental_health", "Mental health care", "Ggz"),
     ("housing", "Housing", "Huisvesting"),
     ("gp", "GP", "Huisarts"),
-    ("social_care", "Social care", "Maatschappelijke opvang"),
+    ("social_care", "Social care", "Maatschappelijk werk"),
 ]
 
 
