@@ -15,6 +15,11 @@ MAX_REFERRED_TO = 120  # characters naming the organisation referred to
 # An incident
 MAX_NALOXONE_DOSES = 20
 
+# Reports: years 1900-2099 (a month's bounds and the dashboard's year back stay within what
+# Python's dates hold; the month's pattern, YYYY-MM, says the same)
+FIRST_REPORT_YEAR = 1900
+LAST_REPORT_YEAR = 2099
+
 # Stock
 MAX_STOCK_QUANTITY = 1_000_000  # units in one movement, a running-low level
 MAX_LOT = 40  # characters of a lot number

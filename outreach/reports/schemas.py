@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from outreach.errors import InvalidInput
 from outreach.fields import Text
+from outreach.limits import FIRST_REPORT_YEAR, LAST_REPORT_YEAR
 
 # Years 1900-2099: beyond them the month's bounds (and the dashboard's year back) leave what
 # Python's dates can hold.
@@ -40,7 +41,9 @@ class YearArgs(Schema):
     year = fields.Integer(
         required=True,
         strict=False,
-        validate=validate.Range(1900, 2099, error=_l("A year is between 1900 and 2099.")),
+        validate=validate.Range(
+            FIRST_REPORT_YEAR, LAST_REPORT_YEAR, error=_l("A year is between 1900 and 2099.")
+        ),
         error_messages={
             "required": _l("Give a year, written YYYY."),
             "invalid": _l("A year is written YYYY."),
