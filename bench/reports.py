@@ -5,8 +5,8 @@ instance/bench/), the median time of the monthly report for all sites and of the
 trends beside a hand-written SQL query computing the same syringe totals (with the ratio), the
 annual report of the last complete year (the year page and the annual export), the same days of
 the month before counted from the records (what the dashboard compares the month so far with; a
-whole month, the worst case), the peak memory of a 12-month CSV export, and the time to read the stock of every site as
-`GET /api/v1/stock` answers it (target: at most 50 ms for 30 sites). With
+whole month, the worst case), the peak memory of a 12-month CSV export, and the time to read
+the stock of every site as `GET /api/v1/stock` answers it (target: at most 50 ms for 30 sites). With
 OUTREACH_BENCH_DATABASE_URL (PostgreSQL), the same figures for that database. Run with `make bench`.
 """
 

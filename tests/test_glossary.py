@@ -3,8 +3,8 @@
 The glossary's table is read as its "How the table is read" section explains: for every English
 string that uses a term (whole words, its plural, a longer term winning over the words inside
 it), the Dutch string uses the Dutch term or one of its forms; no Dutch string starts a word with
-one of the term's wrong variants. The Dutch names of the default catalog and of the demo data are
-held to it the same way.
+one of the term's wrong variants. The Dutch names and units of the default catalog and the
+names of the demo data are held to it the same way.
 """
 
 import re
@@ -140,12 +140,13 @@ def glossary() -> list[Term]:
 
 @pytest.fixture(scope="module")
 def translations() -> list[tuple[str, str]]:
-    """Every translated (English, Dutch) pair: the catalog's, and the names of the default
-    catalog and of the demo's sites and packs."""
+    """Every translated (English, Dutch) pair: the catalog's, and the names and units of the
+    default catalog and the names of the demo's sites and packs."""
     with DUTCH.open("rb") as source:
         catalog = read_po(source)
     found = [pair for message in catalog if message.id for pair in pairs(message)]
     names = [(english, dutch) for _code, english, dutch, *_rest in DEFAULT_EQUIPMENT]
+    names += [(unit_en, unit_nl) for *_rest, unit_en, unit_nl, _syringe in DEFAULT_EQUIPMENT]
     names += [(english, dutch) for _code, english, dutch in DEFAULT_REFERRAL_TYPES]
     names += [(english, dutch) for _code, english, dutch, *_rest in DEMO_SITES]
     names += [(pack["name_en"], pack["name_nl"]) for pack in (INJECTING_PACK, SMOKING_PACK)]

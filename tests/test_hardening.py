@@ -733,14 +733,15 @@ def test_bidi_controls_are_stripped_from_a_catalog_entrys_names(app, admin, url,
         name_en=with_bidi("Test kit"),
         name_nl=with_bidi("Testpakket"),
         category="other",
-        unit=with_bidi("box"),
+        unit_en=with_bidi("box"),
+        unit_nl=with_bidi("doos"),
     )
 
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
     row = catalog_row(app, model, "test_kit")
     assert (row.name_en, row.name_nl) == ("Test kit", "Testpakket")
     if model is EquipmentItem:
-        assert row.unit == "box"
+        assert (row.unit_en, row.unit_nl) == ("box", "doos")
     with app.app_context():
         [event] = db.session.execute(
             select(AuditEvent).where(AuditEvent.target.like("%test_kit"))

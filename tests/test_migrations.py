@@ -178,6 +178,49 @@ def test_default_dutch_names_follow_the_glossary_unless_an_admin_chose_another(m
         db.engine.dispose()
 
 
+def test_units_become_english_and_dutch_and_back(migration_url):
+    """An item's unit is kept as both units; a default item whose unit is still the default
+    gets the Dutch word (piece: stuk, sheet: vel, kit: set), one an admin changed keeps it in
+    both; a downgrade keeps the English ones."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": migration_url})
+    with app.app_context():
+        upgrade(revision="7d0c1e5a9b42")  # the last with one unit
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO equipment_items (code, name_en, name_nl, category, unit, "
+                    "counts_as_syringe, sort_order, active) VALUES "
+                    "('needle', 'Needle', 'Naald', 'injecting', 'piece', :no, 1, :yes), "
+                    "('foil', 'Foil', 'Folie', 'smoking', 'sheet', :no, 2, :yes), "
+                    "('naloxone_kit', 'Naloxone kit', 'Naloxonkit', 'naloxone', 'kit', :no, 3, "
+                    ":yes), "
+                    "('condom', 'Condom', 'Condoom', 'sexual_health', 'box', :no, 4, :yes), "
+                    "('test_strip', 'Test strip', 'Teststrip', 'other', 'piece', :no, 5, :yes)"
+                ),
+                {"yes": True, "no": False},
+            )
+        upgrade(revision="b8e41f0c2d75")
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT code, unit_en, unit_nl FROM equipment_items ORDER BY sort_order")
+            ).all()
+        assert [tuple(row) for row in rows] == [
+            ("needle", "piece", "stuk"),
+            ("foil", "sheet", "vel"),
+            ("naloxone_kit", "kit", "set"),
+            ("condom", "box", "box"),  # an admin's own unit
+            ("test_strip", "piece", "piece"),  # not a default item
+        ]
+
+        downgrade(revision="7d0c1e5a9b42")
+        with db.engine.connect() as connection:
+            units = connection.execute(
+                text("SELECT unit FROM equipment_items ORDER BY sort_order")
+            ).scalars()
+            assert list(units) == ["piece", "sheet", "kit", "box", "piece"]
+        db.engine.dispose()
+
+
 def json_value(value):
     """A JSON column as read by plain SQL: text on SQLite, already parsed on PostgreSQL."""
     return json.loads(value) if isinstance(value, str) else value

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from marshmallow import Schema, fields
 
 from outreach.apiblueprint import ApiBlueprint
-from outreach.catalog.schemas import SiteOut
+from outreach.catalog.schemas import EquipmentItemOut, SiteOut
 from outreach.catalog.service import catalog_for
 
 blp = ApiBlueprint("catalog_api", __name__, url_prefix="/api/v1", description="Catalog.")
@@ -12,7 +12,6 @@ blp = ApiBlueprint("catalog_api", __name__, url_prefix="/api/v1", description="C
 
 # Each list the offline forms need, as objects (a code and a label, and more for some).
 LISTS = (
-    "equipment",
     "referral_types",
     "contact_kinds",
     "flags",
@@ -27,6 +26,7 @@ LISTS = (
 CatalogOut = Schema.from_dict(
     {
         "sites": fields.List(fields.Nested(SiteOut)),
+        "equipment": fields.List(fields.Nested(EquipmentItemOut)),
         **{name: fields.List(fields.Dict()) for name in LISTS},
         "version": fields.String(),
     },

@@ -7,20 +7,21 @@ from outreach.audit.service import record_event
 from outreach.catalog.models import EquipmentItem, ReferralType
 from outreach.extensions import db
 
-# code, English, Dutch, category, unit, counts as syringe
+# code, English, Dutch, category, unit in English and in Dutch (docs/glossary-nl.md), counts
+# as syringe
 DEFAULT_EQUIPMENT = [
-    ("syringe_1ml", "Syringe 1 ml", "Spuit 1 ml", "injecting", "piece", True),
-    ("syringe_2ml", "Syringe 2 ml", "Spuit 2 ml", "injecting", "piece", True),
-    ("needle", "Needle", "Naald", "injecting", "piece", False),
-    ("swab", "Alcohol swab", "Alcoholdoekje", "injecting", "piece", False),
-    ("water_ampoule", "Water ampoule", "Waterampul", "injecting", "piece", False),
-    ("cooker", "Cooker", "Kookpannetje", "injecting", "piece", False),
-    ("filter", "Filter", "Filter", "injecting", "piece", False),
-    ("foil", "Foil", "Folie", "smoking", "sheet", False),
-    ("crack_pipe", "Crack pipe", "Basepijp", "smoking", "piece", False),
-    ("naloxone_kit", "Naloxone kit", "Naloxonkit", "naloxone", "kit", False),
-    ("condom", "Condom", "Condoom", "sexual_health", "piece", False),
-    ("sharps_bin", "Sharps bin", "Naaldencontainer", "other", "piece", False),
+    ("syringe_1ml", "Syringe 1 ml", "Spuit 1 ml", "injecting", "piece", "stuk", True),
+    ("syringe_2ml", "Syringe 2 ml", "Spuit 2 ml", "injecting", "piece", "stuk", True),
+    ("needle", "Needle", "Naald", "injecting", "piece", "stuk", False),
+    ("swab", "Alcohol swab", "Alcoholdoekje", "injecting", "piece", "stuk", False),
+    ("water_ampoule", "Water ampoule", "Waterampul", "injecting", "piece", "stuk", False),
+    ("cooker", "Cooker", "Kookpannetje", "injecting", "piece", "stuk", False),
+    ("filter", "Filter", "Filter", "injecting", "piece", "stuk", False),
+    ("foil", "Foil", "Folie", "smoking", "sheet", "vel", False),
+    ("crack_pipe", "Crack pipe", "Basepijp", "smoking", "piece", "stuk", False),
+    ("naloxone_kit", "Naloxone kit", "Naloxonkit", "naloxone", "kit", "set", False),
+    ("condom", "Condom", "Condoom", "sexual_health", "piece", "stuk", False),
+    ("sharps_bin", "Sharps bin", "Naaldencontainer", "other", "piece", "stuk", False),
 ]
 
 DEFAULT_REFERRAL_TYPES = [
@@ -42,7 +43,8 @@ def seed_catalog() -> None:
     """Add the default equipment and referral types that are not there yet (audited)."""
     added = []
     have = set(db.session.execute(select(EquipmentItem.code)).scalars())
-    for order, (code, name_en, name_nl, category, unit, syringe) in enumerate(DEFAULT_EQUIPMENT):
+    for order, row in enumerate(DEFAULT_EQUIPMENT):
+        code, name_en, name_nl, category, unit_en, unit_nl, syringe = row
         if code not in have:
             added.append(code)
             db.session.add(
@@ -51,7 +53,8 @@ def seed_catalog() -> None:
                     name_en=name_en,
                     name_nl=name_nl,
                     category=category,
-                    unit=unit,
+                    unit_en=unit_en,
+                    unit_nl=unit_nl,
                     counts_as_syringe=syringe,
                     sort_order=order,
                 )

@@ -66,8 +66,13 @@ class EquipmentItem(CatalogEntry, db.Model):
     __table_args__ = (CheckConstraint(check_in("category", EQUIPMENT_CATEGORIES), name="category"),)
 
     category: Mapped[str] = mapped_column(String(20))
-    unit: Mapped[str] = mapped_column(String(MAX_UNIT), default="piece")
+    # What one of it is ("piece", "sheet", "kit"), in English and Dutch.
+    unit_en: Mapped[str] = mapped_column(String(MAX_UNIT), default="piece")
+    unit_nl: Mapped[str] = mapped_column(String(MAX_UNIT), default="stuk")
     counts_as_syringe: Mapped[bool] = mapped_column(default=False)
+
+    def unit(self, language: str) -> str:
+        return in_language(language, self.unit_en, self.unit_nl)
 
 
 class ReferralType(CatalogEntry, db.Model):

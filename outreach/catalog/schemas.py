@@ -1,7 +1,7 @@
 """What an admin may set on a site, an equipment item or a referral type: the rules shared by
 the admin pages and `flask create-site`. Codes are checked here for their form; whether one is
 taken, and the items a usual pack names, are checked against the database by the service.
-Also the sites as `GET /api/v1/catalog` lists them."""
+Also the sites and equipment items as `GET /api/v1/catalog` lists them."""
 
 import re
 
@@ -33,6 +33,16 @@ class CatalogCode(Text):
 
 def _name(message):
     return Text(required=True, validate=validate.Length(1, MAX_NAME, error=message))
+
+
+def _unit():
+    """What one of an item is, in one language: required, like its names."""
+    return Text(
+        required=True,
+        validate=validate.Length(
+            1, MAX_UNIT, error=_l("A unit has 1 to 20 characters, e.g. piece.")
+        ),
+    )
 
 
 def _catalog_code(example: str):
@@ -99,17 +109,27 @@ class EquipmentItemIn(CatalogEntryIn):
             list(EQUIPMENT_CATEGORIES), error=_l("Choose a category from the list.")
         ),
     )
-    unit = Text(
-        load_default="piece",
-        validate=validate.Length(
-            1, MAX_UNIT, error=_l("A unit has 1 to 20 characters, e.g. piece.")
-        ),
-    )
+    unit_en = _unit()
+    unit_nl = _unit()
     counts_as_syringe = fields.Boolean(load_default=False)
 
 
 class ReferralTypeIn(CatalogEntryIn):
     code = _catalog_code("hcv_test")
+
+
+class EquipmentItemOut(Schema):
+    code = fields.String()
+    label = fields.String(
+        metadata={"description": "In the user's language (`name_en` or `name_nl`)."}
+    )
+    category = fields.String(validate=validate.OneOf(list(EQUIPMENT_CATEGORIES)))
+    unit = fields.String(
+        metadata={"description": "In the user's language (`unit_en` or `unit_nl`)."}
+    )
+    unit_en = fields.String()
+    unit_nl = fields.String()
+    counts_as_syringe = fields.Boolean()
 
 
 class UsualPackOut(Schema):

@@ -72,7 +72,9 @@ def catalog_for(user) -> dict:
                 "code": item.code,
                 "label": item.name(language),
                 "category": item.category,
-                "unit": item.unit,
+                "unit": item.unit(language),
+                "unit_en": item.unit_en,
+                "unit_nl": item.unit_nl,
                 "counts_as_syringe": item.counts_as_syringe,
             }
             for item in active_equipment()
@@ -308,7 +310,8 @@ EQUIPMENT_FIELDS = (
     "name_en",
     "name_nl",
     "category",
-    "unit",
+    "unit_en",
+    "unit_nl",
     "counts_as_syringe",
     "sort_order",
     "active",
@@ -366,14 +369,14 @@ def create_equipment_item(values: dict, actor) -> EquipmentItem:
         actor,
         "equipment",
         lambda item: (
-            f"; {item.category}; {item.unit}"
+            f"; {item.category}; {item.unit_en} / {item.unit_nl}"
             + ("; counts as syringe" if item.counts_as_syringe else "")
         ),
     )
 
 
 def update_equipment_item(item: EquipmentItem, values: dict, actor) -> None:
-    """Change an item's names, category, unit, syringe count, position or active (audited
+    """Change an item's names, category, units, syringe count, position or active (audited
     when anything changed); its code stays."""
     _update_catalog_entry(
         item,

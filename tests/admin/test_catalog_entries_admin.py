@@ -47,10 +47,25 @@ def test_the_equipment_page_lists_every_item_in_order(app, admin_page):
     assert rows["foil"][6] == "retired"
 
 
+def test_the_equipment_page_shows_each_unit_in_the_readers_language(admin_page):
+    client, _admin = admin_page
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "nl"
+
+    rows = table(client, EQUIPMENT)
+
+    assert [rows[code][4] for code in ("syringe_1ml", "foil", "naloxone_kit")] == [
+        "stuk",
+        "vel",
+        "set",
+    ]
+
+
 def test_an_admin_adds_an_item_that_comes_last_on_the_phones(app, admin_page, worker):
     client, admin = admin_page
     form = parse(client.get(f"{EQUIPMENT}/new").get_data(as_text=True))
     assert form.one("input", name="sort_order")["value"] == "12"  # after the 12 defaults
+    assert form.one("input", name="unit_en")["value"] == "piece"
+    assert form.one("input", name="unit_nl")["value"] == "stuk"
 
     response = submit(
         client,
@@ -59,15 +74,17 @@ def test_an_admin_adds_an_item_that_comes_last_on_the_phones(app, admin_page, wo
         name_en="Fentanyl test strip",
         name_nl="Fentanyl-teststrip",
         category="other",
-        unit="strip",
+        unit_en="strip",
+        unit_nl="strip",
     )
 
     saved(response, EQUIPMENT)
     item = row(app, EquipmentItem, "test_strip")
-    assert (item.name_en, item.name_nl, item.category, item.unit) == (
+    assert (item.name_en, item.name_nl, item.category, item.unit_en, item.unit_nl) == (
         "Fentanyl test strip",
         "Fentanyl-teststrip",
         "other",
+        "strip",
         "strip",
     )
     assert (item.counts_as_syringe, item.active, item.sort_order) == (False, True, 12)
@@ -76,6 +93,8 @@ def test_an_admin_adds_an_item_that_comes_last_on_the_phones(app, admin_page, wo
         "label": "Fentanyl test strip",
         "category": "other",
         "unit": "strip",
+        "unit_en": "strip",
+        "unit_nl": "strip",
         "counts_as_syringe": False,
     }
     contact_form = parse(worker.get("/field/contacts/new").get_data(as_text=True))
@@ -83,7 +102,7 @@ def test_an_admin_adds_an_item_that_comes_last_on_the_phones(app, admin_page, wo
     assert audit(app, "catalog_changed")[-1] == (
         admin,
         "equipment:test_strip",
-        "created: Fentanyl test strip / Fentanyl-teststrip; other; strip",
+        "created: Fentanyl test strip / Fentanyl-teststrip; other; strip / strip",
     )
 
 
@@ -97,25 +116,27 @@ def test_an_admin_changes_an_item_but_never_its_code(app, admin_page, worker):
         path,
         code="other_code",
         name_en="Syringe 2 ml (long)",
-        unit="box",
+        unit_en="box",
+        unit_nl="doos",
         counts_as_syringe=None,
         sort_order="0",
     )
 
     saved(response, EQUIPMENT)
     item = row(app, EquipmentItem, "syringe_2ml")
-    assert (item.name_en, item.name_nl, item.unit, item.counts_as_syringe, item.sort_order) == (
+    assert (item.name_en, item.name_nl, item.unit_en, item.unit_nl) == (
         "Syringe 2 ml (long)",
         "Spuit 2 ml",
         "box",
-        False,
-        0,
+        "doos",
     )
+    assert (item.counts_as_syringe, item.sort_order) == (False, 0)
     assert row(app, EquipmentItem, "other_code") is None
     assert audit(app, "catalog_changed")[-1] == (
         admin,
         "equipment:syringe_2ml",
-        "name_en Syringe 2 ml (long); unit box; counts_as_syringe no; sort_order 0",
+        "name_en Syringe 2 ml (long); unit_en box; unit_nl doos; counts_as_syringe no; "
+        "sort_order 0",
     )
     # Position 0 with syringe_1ml: the code decides between them.
     assert codes(catalog(worker)["equipment"])[:2] == ["syringe_1ml", "syringe_2ml"]
@@ -154,8 +175,10 @@ def test_retiring_an_item_takes_it_off_the_forms_and_reactivating_brings_it_back
         ({"name_en": ""}, "name_en", "A name has 1 to 120 characters."),
         ({"name_nl": LONG}, "name_nl", "A name has 1 to 120 characters."),
         ({"category": "drugs"}, "category", "Choose a category from the list."),
-        ({"unit": ""}, "unit", "A unit has 1 to 20 characters"),
-        ({"unit": "u" * 21}, "unit", "A unit has 1 to 20 characters"),
+        ({"unit_en": ""}, "unit_en", "A unit has 1 to 20 characters"),
+        ({"unit_en": "u" * 21}, "unit_en", "A unit has 1 to 20 characters"),
+        ({"unit_nl": " "}, "unit_nl", "A unit has 1 to 20 characters"),
+        ({"unit_nl": "u" * 21}, "unit_nl", "A unit has 1 to 20 characters"),
         ({"sort_order": "first"}, "sort_order", "A position is a whole number from 0 to 9999."),
         ({"sort_order": "-1"}, "sort_order", "A position is a whole number from 0 to 9999."),
         ({"sort_order": "10000"}, "sort_order", "A position is a whole number from 0 to 9999."),
@@ -168,6 +191,8 @@ def test_a_bad_new_item_is_a_readable_form_error(app, admin_page, changes, field
         "name_en": "Test strip",
         "name_nl": "Teststrip",
         "category": "other",
+        "unit_en": "strip",
+        "unit_nl": "strip",
         **changes,
     }
 
@@ -182,13 +207,18 @@ def test_a_bad_new_item_is_a_readable_form_error(app, admin_page, changes, field
 def test_a_bad_change_to_an_item_changes_nothing(app, admin_page):
     client, _admin = admin_page
 
-    page = refused(submit(client, f"{EQUIPMENT}/foil/edit", name_en="", unit="roll", active=None))
+    page = refused(
+        submit(
+            client, f"{EQUIPMENT}/foil/edit", name_en="", unit_nl="", unit_en="roll", active=None
+        )
+    )
 
     assert "A name has 1 to 120 characters." in error_on(page, "name_en")
+    assert "A unit has 1 to 20 characters" in error_on(page, "unit_nl")
     foil = row(app, EquipmentItem, "foil")
-    assert (foil.name_en, foil.unit, foil.active) == ("Foil", "sheet", True)
+    assert (foil.name_en, foil.unit_en, foil.unit_nl, foil.active) == ("Foil", "sheet", "vel", True)
     # The form shows what was typed, the box as it was left.
-    assert page.one("input", name="unit")["value"] == "roll"
+    assert page.one("input", name="unit_en")["value"] == "roll"
     assert "checked" not in page.one("input", name="active").attrs
 
 

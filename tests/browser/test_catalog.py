@@ -47,6 +47,8 @@ def add_test_strip(app):
                 "name_en": "Test strip",
                 "name_nl": "Teststrip",
                 "category": "other",
+                "unit_en": "strip",
+                "unit_nl": "strip",
             },
             None,
         )

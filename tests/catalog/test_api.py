@@ -92,6 +92,18 @@ def test_the_openapi_document_describes_sites_and_packs_in_both_languages(client
     assert {"name", "name_en", "name_nl", "items"} <= set(schemas["UsualPackOut"]["properties"])
 
 
+def test_the_openapi_document_describes_units_in_both_languages(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+
+    equipment = schemas["CatalogOut"]["properties"]["equipment"]["items"]
+    assert equipment["$ref"].endswith("/EquipmentItemOut")
+    unit = schemas["EquipmentItemOut"]["properties"]["unit"]
+    assert "`unit_en` or `unit_nl`" in unit["description"]
+    assert {"unit_en", "unit_nl", "label", "counts_as_syringe"} <= set(
+        schemas["EquipmentItemOut"]["properties"]
+    )
+
+
 @pytest.mark.parametrize("role", ["worker", "admin"])
 def test_closed_sites_are_left_out(app, login_as, role):
     api = login_as(role, sites=("AMS-DCR1", "AMS-OUT1"))
@@ -110,10 +122,24 @@ def test_equipment_in_catalog_order_with_what_counts_as_a_syringe(login_as):
         "label": "Syringe 1 ml",
         "category": "injecting",
         "unit": "piece",
+        "unit_en": "piece",
+        "unit_nl": "stuk",
         "counts_as_syringe": True,
     }
     assert by_code["naloxone_kit"]["counts_as_syringe"] is False
     assert by_code["foil"]["unit"] == "sheet"
+
+
+def test_units_in_the_readers_language_beside_both(login_as):
+    dutch = catalog(login_as("worker"), headers={"Accept-Language": "nl"})
+
+    units = {item["code"]: item["unit"] for item in dutch["equipment"]}
+    assert [units[code] for code in ("syringe_1ml", "foil", "naloxone_kit")] == [
+        "stuk",
+        "vel",
+        "set",
+    ]
+    assert {item["unit_en"] for item in dutch["equipment"]} == {"piece", "sheet", "kit"}
 
 
 def test_referral_types(login_as):
