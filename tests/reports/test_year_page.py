@@ -9,23 +9,10 @@ from sqlalchemy import select
 from outreach.catalog.models import Site
 from outreach.extensions import db
 from outreach.reports.annual import annual_report
+from outreach.reports.views import HEADLINES
 from tests.field.html import parse
 from tests.reports.hand_worked import DCR, NSP, OUT, SITES
 from tests.reports.test_pages import headline
-
-HEADLINES = (
-    "contacts",
-    "people_contacted",
-    "unique_clients",
-    "new_clients",
-    "syringes_distributed",
-    "syringes_returned",
-    "return_rate",
-    "naloxone_kits_distributed",
-    "referrals_made",
-    "referrals_attended",
-    "incidents",
-)
 
 
 def page_of(api, url):
