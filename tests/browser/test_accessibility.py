@@ -27,13 +27,10 @@ FIELD_PAGES = [
     "/field/stock",
     "/account/password",
 ]
+# On a tablet, the desk pages that DESK_PAGES does not check at a phone's and a laptop's width.
 ADMIN_PAGES = [
-    "/reports",
     "/reports/export",
     "/reports/referrals",
-    "/admin/users",
-    "/admin/audit",
-    "/admin/sites",
     "/admin/sites/new",
     "/admin/sites/AMS-OUT1/edit",
     "/admin/equipment",
