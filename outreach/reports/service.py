@@ -102,7 +102,10 @@ def _add_people(report, months, period, codes, trends) -> None:
     seen at several sites, or in several months of a period, counts once. Gender and birth year
     are the client's latest (the roll-up's copy follows every change), so each client counts
     in one group."""
-    month, month_group = _period_column(MonthlyClient.month, period)
+    if period is not None:
+        _add_people_of_period(report, months, period, codes, trends)
+        return
+    month = MonthlyClient.month
     seen = (
         MonthlyClient.month.in_(months),
         MonthlyClient.site_id.in_(list(codes)),
@@ -110,10 +113,10 @@ def _add_people(report, months, period, codes, trends) -> None:
     )
     flags = [] if trends else list(FLAGS)
     for by_site in (False,) if trends else (True, False):
-        group = [*month_group, *([MonthlyClient.site_id] if by_site else [])]
-        columns = [month, *([MonthlyClient.site_id] if by_site else [])]
-        # A site's rows in a month are one per client already; otherwise DISTINCT is needed.
-        if by_site and period is None:
+        group = [month, *([MonthlyClient.site_id] if by_site else [])]
+        columns = group
+        # A site's rows in a month are one per client already; all sites need DISTINCT.
+        if by_site:
             clients = func.count(MonthlyClient.client_id)
             flagged = [
                 func.sum(case((getattr(MonthlyClient, flag) > 0, 1), else_=0)) for flag in flags
@@ -147,6 +150,61 @@ def _add_people(report, months, period, codes, trends) -> None:
             report.add(
                 row[0], site, "unique_clients_by_age_group", age_group(year, birth_year), count
             )
+
+
+def _add_people_of_period(report, months, period, codes, trends) -> None:
+    """The same over a period of several months (a year): a client's rows, one a month, become
+    one first, then they are counted. A COUNT(DISTINCT) for each target group over a year of
+    rows took 1.5 s at a million contacts; this takes 1 s. (For a month the rows are one per
+    client and site already, and `_add_people` counts them directly: faster there.)"""
+    seen = (
+        MonthlyClient.month.in_(months),
+        MonthlyClient.site_id.in_(list(codes)),
+        MonthlyClient.contacts > 0,
+    )
+    flags = [] if trends else list(FLAGS)
+    for by_site in (False,) if trends else (True, False):
+        sites = [MonthlyClient.site_id] if by_site else []
+        # One row per client (at each site, or at any): gender and birth year are the same in
+        # all of a client's rows, so MAX takes them.
+        clients = (
+            select(
+                literal(period, String).label("period"),
+                *sites,
+                *[
+                    func.max(case((getattr(MonthlyClient, flag) > 0, 1), else_=0)).label(flag)
+                    for flag in flags
+                ],
+                func.max(MonthlyClient.gender).label("gender"),
+                func.max(MonthlyClient.birth_year).label("birth_year"),
+            )
+            .where(*seen)
+            .group_by(*sites, MonthlyClient.client_id)
+            .subquery()
+        )
+        # Then those rows counted, by gender and birth year too where the breakdowns are
+        # wanted: one pass over the year's rows for the sites, one for all of them.
+        keys = [clients.c.period, *([clients.c.site_id] if by_site else [])]
+        details = [] if trends else [clients.c.gender, clients.c.birth_year]
+        people = select(
+            *keys, *details, func.count(), *[func.sum(clients.c[flag]) for flag in flags]
+        ).group_by(*keys, *details)
+        for row in db.session.execute(people):
+            label = row[0]
+            site = codes[row[1]] if by_site else ALL_SITES
+            values = row[len(keys) :]
+            if details:
+                gender, birth_year, values = values[0], values[1], values[2:]
+            count = values[0]
+            report.add(label, site, "unique_clients", "", count)
+            for flag, value in zip(flags, values[1:], strict=True):
+                report.add(label, site, "unique_clients_by_flag", flag, value)
+            if details:
+                year = int(label[:4])
+                report.add(label, site, "unique_clients_by_gender", gender or "unknown", count)
+                report.add(
+                    label, site, "unique_clients_by_age_group", age_group(year, birth_year), count
+                )
 
 
 def _add_new_clients(report, months, period, codes, trends) -> None:
