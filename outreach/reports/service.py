@@ -97,6 +97,15 @@ def _add_counts(report, months, period, codes, catalog, trends) -> None:
             add_item_kinds(report, month_label, site, item, value)
 
 
+def _clients_seen(months, codes) -> tuple:
+    """The rows of `monthly_clients` of clients seen in these months at these sites."""
+    return (
+        MonthlyClient.month.in_(months),
+        MonthlyClient.site_id.in_(list(codes)),
+        MonthlyClient.contacts > 0,
+    )
+
+
 def _add_people(report, months, period, codes, trends) -> None:
     """Unique clients, by target group, gender and age group, from `monthly_clients`: a client
     seen at several sites, or in several months of a period, counts once. Gender and birth year
@@ -106,11 +115,7 @@ def _add_people(report, months, period, codes, trends) -> None:
         _add_people_of_period(report, months, period, codes, trends)
         return
     month = MonthlyClient.month
-    seen = (
-        MonthlyClient.month.in_(months),
-        MonthlyClient.site_id.in_(list(codes)),
-        MonthlyClient.contacts > 0,
-    )
+    seen = _clients_seen(months, codes)
     flags = [] if trends else list(FLAGS)
     for by_site in (False,) if trends else (True, False):
         group = [month, *([MonthlyClient.site_id] if by_site else [])]
@@ -157,11 +162,7 @@ def _add_people_of_period(report, months, period, codes, trends) -> None:
     one first, then they are counted. A COUNT(DISTINCT) for each target group over a year of
     rows took 1.5 s at a million contacts; this takes 1 s. (For a month the rows are one per
     client and site already, and `_add_people` counts them directly: faster there.)"""
-    seen = (
-        MonthlyClient.month.in_(months),
-        MonthlyClient.site_id.in_(list(codes)),
-        MonthlyClient.contacts > 0,
-    )
+    seen = _clients_seen(months, codes)
     flags = [] if trends else list(FLAGS)
     for by_site in (False,) if trends else (True, False):
         sites = [MonthlyClient.site_id] if by_site else []

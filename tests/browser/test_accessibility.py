@@ -74,6 +74,11 @@ def axe_problems(page, path):
     response = page.goto(path)
     assert response.ok, f"{path}: {response.status}"
     page.wait_for_load_state("networkidle")
+    return axe_problems_here(page)
+
+
+def axe_problems_here(page):
+    """The serious and critical violations on the page as it stands, one line each."""
     page.add_script_tag(path=AXE)
     return [
         f"{page.url} [{v['impact']}] {v['id']}: {v['help']} — {', '.join(v['targets'])}"

@@ -13,7 +13,7 @@ from outreach.clients.service import client_key
 from outreach.extensions import db
 from outreach.records.models import Contact
 from tests.browser.conftest import outbox_entries, wait_for_control, wait_until, wait_until_synced
-from tests.browser.test_accessibility import AXE, RUN_AXE, _axe_available  # noqa: F401
+from tests.browser.test_accessibility import _axe_available, axe_problems_here  # noqa: F401
 from tests.browser.test_sync import (
     SYNC,
     open_field_page,
@@ -339,12 +339,7 @@ def test_the_messages_of_sealing_pass_axe(browser, phone, live_server, make_user
               .say('Fixing needs a connection.', 'error', { add: true })"""
         )
         expect(page.locator(".flash-error")).to_have_text("Fixing needs a connection.")
-        page.add_script_tag(path=AXE)
-        problems = [
-            f"[{v['impact']}] {v['id']}: {v['help']} — {', '.join(v['targets'])}"
-            for v in page.evaluate(RUN_AXE)
-            if v["impact"] in ("serious", "critical")
-        ]
+        problems = axe_problems_here(page)
     finally:
         context.close()
     assert not problems, "\n".join(problems)

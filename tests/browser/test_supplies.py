@@ -16,7 +16,7 @@ from outreach.extensions import db
 from outreach.supplies.models import StockMovement
 from outreach.supplies.service import set_running_low_levels
 from tests.browser.conftest import outbox_entries, wait_for_control, wait_until_synced
-from tests.browser.test_accessibility import AXE, RUN_AXE, _axe_available  # noqa: F401
+from tests.browser.test_accessibility import _axe_available, axe_problems_here  # noqa: F401
 from tests.browser.test_sync import open_field_page, sign_in, wait_until_idle, watch_console
 from tests.conftest import local_now
 
@@ -256,12 +256,7 @@ def test_the_contact_form_with_stock_shown_passes_axe(
         page.wait_for_url(f"{live_server}/field")
         page.goto(f"{live_server}/field/contacts/new")
         expect(stock_note(page, "naloxone_kit")).to_have_text("4 in stock")
-        page.add_script_tag(path=AXE)
-        problems = [
-            f"[{v['impact']}] {v['id']}: {v['help']} — {', '.join(v['targets'])}"
-            for v in page.evaluate(RUN_AXE)
-            if v["impact"] in ("serious", "critical")
-        ]
+        problems = axe_problems_here(page)
     finally:
         context.close()
     assert not problems, "\n".join(problems)
